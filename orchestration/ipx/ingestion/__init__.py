@@ -1,0 +1,1 @@
+"""Ingestion of agency deliveries into the raw layer (spec section 1)."""

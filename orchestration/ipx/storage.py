@@ -1,0 +1,36 @@
+"""Where a warehouse keeps its files.
+
+Given the warehouse file ``W`` (e.g. ``data/ipx.duckdb``):
+
+- ``W``: the DuckDB warehouse the pipeline writes (raw layer, ledger, dbt models);
+- ``W.archive/``: every delivery as received, sealed, named by its SHA-256;
+- ``W.logs/``: one log per run (dbt's output, ingestion warnings; no personal data);
+- ``W.serving/``: read-only copies of the published marts for the dashboard, swapped
+  atomically after each successful build (``current`` names the live one).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class WarehouseLayout:
+    warehouse: Path
+
+    @classmethod
+    def at(cls, warehouse: str | Path) -> "WarehouseLayout":
+        return cls(Path(warehouse).expanduser().resolve())
+
+    @property
+    def archive_dir(self) -> Path:
+        return self.warehouse.with_name(self.warehouse.name + ".archive")
+
+    @property
+    def log_dir(self) -> Path:
+        return self.warehouse.with_name(self.warehouse.name + ".logs")
+
+    @property
+    def serving_dir(self) -> Path:
+        return self.warehouse.with_name(self.warehouse.name + ".serving")
