@@ -1,0 +1,50 @@
+{#-
+  The current version of every slice of a feed (spec section 1): the records of the
+  highest-seq accepted submission of each (province, period). Lower seqs, whenever they
+  arrived, and quarantined files are left out.
+-#}
+{% macro current_version(feed) -%}
+select raw_records.*
+from {{ source('raw', feed) }} as raw_records
+inner join (
+    select province, period, max(seq) as seq
+    from {{ source('ingest', 'files') }}
+    where feed = '{{ feed }}' and status = 'loaded'
+    group by province, period
+) as current_slices
+    on raw_records._province = current_slices.province
+    and raw_records._period = current_slices.period
+    and raw_records._seq = current_slices.seq
+{%- endmacro %}
+
+{#-
+  For non-snapshot feeds a key repeated across the current versions of different slices of a
+  province keeps only the record of the latest period (spec section 1); the older ones are
+  flagged W (see int_cross_slice_duplicates) and left out here.
+-#}
+{% macro latest_period_per_key(relation, key_columns) -%}
+select *
+from {{ relation }}
+qualify row_number() over (
+    partition by _province, {{ key_columns | join(', ') }}
+    order by _period desc, _record_no desc
+) = 1
+{%- endmacro %}
+
+{#- The lineage columns every staging model carries, renamed. -#}
+{% macro lineage_columns() -%}
+    _province as province_code,
+    _period as period,
+    _seq as seq,
+    _file as source_file,
+    _record_no as source_record_no,
+    _sha256 as source_sha256,
+    _exported_at as exported_at,
+    _flags as dq_flags,
+    _flag_rules as dq_flag_rules
+{%- endmacro %}
+
+{#- A field whose W rule was broken is left out of figures that need it (spec section 1). -#}
+{% macro unflagged(column) -%}
+case when list_contains(_flags, '{{ column }}') then null else {{ column }} end
+{%- endmacro %}

@@ -1,0 +1,20 @@
+-- Union labour-protection inspections, current version of each quarterly slice. `resolved` is
+-- null where it exceeds the suggestions (W).
+with current_records as (
+    {{ current_version('acftu_supervision') }}
+),
+
+latest as (
+    {{ latest_period_per_key('current_records', ['inspection_no']) }}
+)
+
+select
+    inspection_no,
+    uscc,
+    inspection_date,
+    issues_found,
+    suggestions,
+    {{ unflagged('resolved') }} as resolved,
+    worker_complaints,
+    {{ lineage_columns() }}
+from latest

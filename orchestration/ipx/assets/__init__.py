@@ -1,0 +1,1 @@
+"""Dagster assets of ipx, one module per stage."""

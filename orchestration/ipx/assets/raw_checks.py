@@ -1,0 +1,66 @@
+"""Asset checks on every raw feed: its derived GX suite, and conservation of records."""
+
+
+import dagster as dg
+
+from ipx.assets.raw_feeds import raw_asset_key
+from ipx.contracts import FeedContract
+from ipx.quality.suites import suite_spec
+from ipx.resources import WarehouseResource
+
+CONSERVATION_SQL = """
+WITH raw_counts AS (
+  SELECT _file, _sha256, count(*) AS n FROM {table} GROUP BY ALL
+), rejected_counts AS (
+  SELECT file_name, sha256, count(*) AS n FROM ingest.rejected_records WHERE feed = $feed GROUP BY ALL
+)
+SELECT f.file_name, f.manifest_rows, f.records_loaded, f.records_rejected,
+       coalesce(r.n, 0) AS raw_rows, coalesce(j.n, 0) AS rejected_rows
+FROM ingest.files AS f
+LEFT JOIN raw_counts AS r ON r._file = f.file_name AND r._sha256 = f.sha256
+LEFT JOIN rejected_counts AS j ON j.file_name = f.file_name AND j.sha256 = f.sha256
+WHERE f.feed = $feed AND f.status = 'loaded'
+  AND (coalesce(r.n, 0) + coalesce(j.n, 0) <> f.manifest_rows
+       OR coalesce(r.n, 0) <> f.records_loaded OR coalesce(j.n, 0) <> f.records_rejected)
+"""
+
+
+def conservation_violations(con, contract: FeedContract) -> list[tuple]:
+    """Accepted files whose loaded + rejected records differ from their manifest's count."""
+    return con.execute(CONSERVATION_SQL.format(table=contract.raw_table), {"feed": contract.feed}).fetchall()
+
+
+def build_raw_feed_checks(contract: FeedContract) -> list[dg.AssetChecksDefinition]:
+    key = raw_asset_key(contract.feed)
+
+    @dg.asset_check(asset=key, name="records_conserved", blocking=True,
+                    description="Every accepted file: loaded + rejected records = the manifest's rows.")
+    def _conserved(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+        with warehouse.connect() as con:
+            files = con.execute("SELECT count(*) FROM ingest.files WHERE feed = ? AND status = 'loaded'",
+                                [contract.feed]).fetchone()[0]
+            bad = conservation_violations(con, contract)
+        return dg.AssetCheckResult(
+            passed=not bad,
+            metadata={"accepted_files": files, "violations": len(bad),
+                      "examples": [f"{b[0]}: manifest {b[1]}, loaded {b[4]}, rejected {b[5]}" for b in bad[:10]]},
+        )
+
+    @dg.asset_check(asset=key, name="contract_expectations",
+                    description="The feed's GX suite (derived from its contract) on the slices "
+                                "loaded by the latest run that loaded any.")
+    def _expectations(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+        from ipx.quality.gx_validation import SuiteRunner, frames_from_duckdb
+
+        with warehouse.connect() as con:
+            latest = con.execute(
+                "SELECT run_id FROM ingest.files WHERE feed = ? AND status = 'loaded' "
+                "ORDER BY taken_at DESC LIMIT 1", [contract.feed]).fetchone()
+            if latest is None:
+                return dg.AssetCheckResult(passed=True, metadata={"rows_validated": 0, "note": "nothing loaded yet"})
+            runner = SuiteRunner(suite_spec(contract))
+            outcome = runner.validate(frames_from_duckdb(
+                con, f"SELECT * FROM {contract.raw_table} WHERE _run_id IS NOT DISTINCT FROM ?", [latest[0]]))
+        return dg.AssetCheckResult(passed=outcome.success, metadata=outcome.metadata())
+
+    return [_conserved, _expectations]

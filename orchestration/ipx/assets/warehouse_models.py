@@ -1,0 +1,71 @@
+"""The dbt project (dbt_project/) as Dagster assets: seeds, staging, intermediate, marts and
+their data tests (which arrive as asset checks)."""
+
+
+import os
+import shutil
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+
+from ipx.assets.ledger import LEDGER_KEY
+from ipx.paths import DBT_PROJECT_DIR
+from ipx.resources import WarehouseResource
+
+# dbt is installed beside this interpreter; make it findable when the venv is not activated.
+if shutil.which("dbt") is None:
+    os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
+
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+
+class IpxDbtTranslator(DagsterDbtTranslator):
+    """Raw sources are the feed assets (``raw/<feed>``); the ledger sources are one asset."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "source" and dbt_resource_props["source_name"] == "ingest":
+            return LEDGER_KEY
+        return super().get_asset_key(dbt_resource_props)
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        fqn = dbt_resource_props.get("fqn", [])
+        if dbt_resource_props["resource_type"] == "seed":
+            return "reference"
+        return fqn[1] if len(fqn) > 2 else "warehouse"
+
+
+def build_dbt_assets() -> dg.AssetsDefinition:
+    @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project,
+                dagster_dbt_translator=IpxDbtTranslator())
+    def ipx_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+        os.environ["IPX_WAREHOUSE"] = str(warehouse.layout.warehouse)
+        yield from dbt.cli(["build"], context=context).stream()
+
+    return ipx_dbt_models
+
+
+def dbt_resource() -> DbtCliResource:
+    return DbtCliResource(project_dir=dbt_project)
+
+
+def _newest_source_mtime() -> float:
+    newest = 0.0
+    for path in DBT_PROJECT_DIR.rglob("*"):
+        parts = path.relative_to(DBT_PROJECT_DIR).parts
+        if parts and parts[0] in ("target", "logs", "dbt_packages"):
+            continue
+        if path.is_file():
+            newest = max(newest, path.stat().st_mtime)
+    return newest
+
+
+def prepare_manifest(force: bool = False) -> None:
+    """Parse the dbt project so its manifest exists and is current (``dagster dev`` does this
+    itself). Parsing takes seconds, so a manifest newer than every project file is kept."""
+    manifest = dbt_project.manifest_path
+    if not force and manifest.exists() and manifest.stat().st_mtime > _newest_source_mtime():
+        return
+    dbt_project.preparer.prepare(dbt_project)

@@ -1,0 +1,203 @@
+"""The ``ipx`` command: the stable interface operators and evaluators script against.
+
+    ipx generate --out DIR [--scale small|demo|national] [--seed N] [--years Y ...]
+    ipx run --landing DIR --warehouse FILE
+    ipx export KIND --warehouse FILE --out FILE [--year Y]
+    ipx dashboard [--warehouse FILE] [--port N]
+    ipx expectations [--check]
+    ipx archive restore SHA256 --warehouse FILE --out FILE
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+from ipx.settings import ConfigurationError, announce_demo_keys
+
+EXIT_OK, EXIT_RUN_FAILED, EXIT_USAGE, EXIT_CANNOT_RUN = 0, 1, 2, 3
+
+
+def _fail(message: str, code: int = EXIT_CANNOT_RUN) -> int:
+    print(f"ipx: error: {message}", file=sys.stderr)
+    return code
+
+
+# ------------------------------------------------------------------ generate
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from ipx.generator import generate
+
+    out = Path(args.out)
+    truth = generate(out, scale=args.scale, seed=args.seed, years=args.years)
+    totals = truth.get("totals", {})
+    print(f"wrote {totals.get('files_written', '?')} files to {out} "
+          f"(scale {args.scale}, seed {args.seed}); ground truth in {out / '_meta' / 'ground_truth.json'}")
+    return EXIT_OK
+
+
+# ------------------------------------------------------------------ run
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from ipx.pipeline import RunFailed, run_pipeline
+
+    landing = Path(args.landing)
+    if not landing.is_dir():
+        return _fail(f"landing folder {landing} does not exist or is not a folder")
+    try:
+        announce_demo_keys()
+        summary = run_pipeline(landing, Path(args.warehouse), publish=not args.no_publish)
+    except ConfigurationError as exc:
+        return _fail(str(exc))
+    except RunFailed as exc:
+        print(exc.summary.render() if exc.summary else "", end="")
+        return _fail(f"the run did not complete: {exc}", EXIT_RUN_FAILED)
+    print(summary.render(), end="")
+    if args.strict and summary.failed_checks:
+        return _fail(f"{len(summary.failed_checks)} checks failed (--strict)", EXIT_RUN_FAILED)
+    return EXIT_OK
+
+
+# ------------------------------------------------------------------ export
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from ipx.exports.registry import EXPORTS, run_export
+
+    if args.kind not in EXPORTS:
+        return _fail(f"unknown export {args.kind!r}; one of {', '.join(sorted(EXPORTS))}", EXIT_USAGE)
+    warehouse = Path(args.warehouse)
+    if not warehouse.is_file():
+        return _fail(f"warehouse {warehouse} does not exist")
+    try:
+        n = run_export(args.kind, warehouse, Path(args.out), year=args.year)
+    except ConfigurationError as exc:
+        return _fail(str(exc))
+    print(f"wrote {n} rows to {args.out}")
+    return EXIT_OK
+
+
+# ------------------------------------------------------------------ dashboard
+
+
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    from ipx.paths import DASHBOARD_DIR
+
+    env = dict(os.environ)
+    if args.warehouse:
+        env["IPX_WAREHOUSE"] = str(Path(args.warehouse).resolve())
+    command = [sys.executable, "-m", "streamlit", "run", str(DASHBOARD_DIR / "app.py"),
+               "--server.port", str(args.port), "--server.headless", "true",
+               "--browser.gatherUsageStats", "false", "--server.address", args.address]
+    print(f"ipx dashboard: serving on http://{args.address}:{args.port}/ (Ctrl-C to stop)", flush=True)
+    os.execvpe(command[0], command, env)
+    return EXIT_OK  # not reached
+
+
+# ------------------------------------------------------------------ expectations
+
+
+def cmd_expectations(args: argparse.Namespace) -> int:
+    from ipx.contracts import load_contracts
+    from ipx.paths import EXPECTATIONS_DIR
+    from ipx.quality.suites import render, suite_path, suite_spec, write_suites
+
+    contracts = load_contracts()
+    if args.check:
+        stale = [f for f, c in contracts.items()
+                 if not suite_path(EXPECTATIONS_DIR, f).exists()
+                 or suite_path(EXPECTATIONS_DIR, f).read_text(encoding="utf-8") != render(suite_spec(c))]
+        if stale:
+            return _fail(f"expectation suites out of date for: {', '.join(stale)}; run `ipx expectations`", 1)
+        print(f"{len(contracts)} expectation suites match their contracts")
+        return EXIT_OK
+    for path in write_suites(contracts, EXPECTATIONS_DIR):
+        print(f"wrote {path}")
+    return EXIT_OK
+
+
+# ------------------------------------------------------------------ archive
+
+
+def cmd_archive(args: argparse.Namespace) -> int:
+    from ipx.ingestion.archive import ArchiveError, restore
+    from ipx.settings import archive_key
+    from ipx.storage import WarehouseLayout
+
+    layout = WarehouseLayout.at(args.warehouse)
+    matches = sorted((layout.archive_dir / args.sha256[:2]).glob(f"{args.sha256}*.sealed"))
+    if not matches:
+        return _fail(f"no archived file with sha256 {args.sha256} under {layout.archive_dir}")
+    try:
+        restore(matches[0], archive_key()[0], Path(args.out))
+    except ArchiveError as exc:
+        return _fail(str(exc))
+    print(f"restored {args.out} (sha256 verified)")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ipx", description="Work-injury prevention data exchange")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    gen = sub.add_parser("generate", help="write synthetic agency exports into a landing folder")
+    gen.add_argument("--out", required=True)
+    gen.add_argument("--scale", choices=["small", "demo", "national"], default="demo")
+    gen.add_argument("--seed", type=int, default=20250101)
+    gen.add_argument("--years", type=int, nargs="*", default=None)
+    gen.set_defaults(func=cmd_generate)
+
+    run = sub.add_parser("run", help="ingest new deliveries, build the warehouse, publish")
+    run.add_argument("--landing", required=True)
+    run.add_argument("--warehouse", required=True)
+    run.add_argument("--no-publish", action="store_true", help="do not refresh the dashboard's serving copy")
+    run.add_argument("--strict", action="store_true", help="exit non-zero when any check fails")
+    run.set_defaults(func=cmd_run)
+
+    exp = sub.add_parser("export", help="write a published table to CSV or XLSX (by extension)")
+    exp.add_argument("kind")
+    exp.add_argument("--warehouse", required=True)
+    exp.add_argument("--out", required=True)
+    exp.add_argument("--year", type=int, default=None)
+    exp.set_defaults(func=cmd_export)
+
+    dash = sub.add_parser("dashboard", help="serve the Streamlit dashboard")
+    dash.add_argument("--warehouse", default=None)
+    dash.add_argument("--port", type=int, default=8501)
+    dash.add_argument("--address", default="127.0.0.1")
+    dash.set_defaults(func=cmd_dashboard)
+
+    ex = sub.add_parser("expectations", help="write the GX suites derived from the contracts")
+    ex.add_argument("--check", action="store_true", help="only check that expectations/ is current")
+    ex.set_defaults(func=cmd_expectations)
+
+    arc = sub.add_parser("archive", help="restore an archived delivery")
+    arc_sub = arc.add_subparsers(dest="archive_command", required=True)
+    res = arc_sub.add_parser("restore")
+    res.add_argument("sha256")
+    res.add_argument("--warehouse", required=True)
+    res.add_argument("--out", required=True)
+    res.set_defaults(func=cmd_archive)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    for noisy in ("dagster", "dagster.builtin", "great_expectations"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ConfigurationError as exc:
+        return _fail(str(exc))
+    except KeyboardInterrupt:
+        return _fail("interrupted", 130)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Files for evaluators and engineers, written from the warehouse's tables."""

@@ -1,0 +1,173 @@
+"""One ``ipx run``: ingestion, the dbt build and publishing, in-process through Dagster, and
+the summary an operator reads afterwards."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from ipx.settings import ConfigurationError, archive_key, pseudonym_key
+from ipx.storage import WarehouseLayout
+
+
+class RunFailed(RuntimeError):
+    def __init__(self, message: str, summary: "RunSummary | None" = None):
+        super().__init__(message)
+        self.summary = summary
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    warehouse: Path
+    files_taken: int = 0
+    files_loaded: int = 0
+    files_quarantined: int = 0
+    files_pending: int = 0
+    records_loaded: int = 0
+    records_rejected: int = 0
+    records_flagged: int = 0
+    quarantine_reasons: dict[str, int] = field(default_factory=dict)
+    checks_run: int = 0
+    failed_checks: list[str] = field(default_factory=list)
+    failed_steps: list[str] = field(default_factory=list)
+    published: str | None = None
+    log_file: str | None = None
+    totals: dict[str, int] = field(default_factory=dict)
+
+    def render(self) -> str:
+        lines = [
+            f"ipx run {self.run_id}",
+            f"  warehouse           {self.warehouse}",
+            f"  files taken         {self.files_taken} (loaded {self.files_loaded}, "
+            f"quarantined {self.files_quarantined})",
+        ]
+        for reason, n in sorted(self.quarantine_reasons.items()):
+            lines.append(f"    quarantined: {reason:<22} {n}")
+        lines += [
+            f"  files pending       {self.files_pending} (data file without manifest, not taken)",
+            f"  records loaded      {self.records_loaded}",
+            f"  records rejected    {self.records_rejected}",
+            f"  records flagged     {self.records_flagged}",
+            f"  checks run          {self.checks_run}, failed {len(self.failed_checks)}",
+        ]
+        lines += [f"    FAILED CHECK: {c}" for c in self.failed_checks]
+        lines += [f"    FAILED STEP: {s}" for s in self.failed_steps]
+        if self.totals:
+            lines.append("  warehouse totals    " + ", ".join(f"{k} {v}" for k, v in self.totals.items()))
+        if self.published:
+            lines.append(f"  published           {self.published}")
+        if self.log_file:
+            lines.append(f"  run log             {self.log_file}")
+        return "\n".join(lines) + "\n"
+
+
+def check_warehouse(path: Path) -> None:
+    """Refuse to run on a file that is not a readable DuckDB database."""
+    if not path.exists():
+        return
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+        con.execute("SELECT 1").fetchone()
+        con.close()
+    except duckdb.Error as exc:
+        raise ConfigurationError(f"warehouse {path} cannot be opened ({exc}); restore it from backup "
+                                 "or point --warehouse at a new file") from exc
+
+
+def summarise(run_id: str, layout: WarehouseLayout) -> RunSummary:
+    summary = RunSummary(run_id=run_id, warehouse=layout.warehouse)
+    con = duckdb.connect(str(layout.warehouse), read_only=True)
+    try:
+        has_ledger = con.execute("SELECT count(*) FROM information_schema.tables "
+                                 "WHERE table_schema = 'ingest' AND table_name = 'files'").fetchone()[0]
+        if not has_ledger:
+            return summary
+        row = con.execute(
+            """SELECT count(*), count(*) FILTER (WHERE status = 'loaded'),
+                      count(*) FILTER (WHERE status = 'quarantined'),
+                      coalesce(sum(records_loaded), 0), coalesce(sum(records_rejected), 0),
+                      coalesce(sum(records_flagged), 0)
+               FROM ingest.files WHERE run_id = ?""", [run_id]).fetchone()
+        (summary.files_taken, summary.files_loaded, summary.files_quarantined,
+         summary.records_loaded, summary.records_rejected, summary.records_flagged) = map(int, row)
+        summary.quarantine_reasons = dict(con.execute(
+            "SELECT quarantine_reason, count(*) FROM ingest.files WHERE run_id = ? AND status = 'quarantined' "
+            "GROUP BY ALL", [run_id]).fetchall())
+        summary.files_pending = con.execute("SELECT count(*) FROM ingest.pending_files").fetchone()[0]
+        totals = con.execute(
+            """SELECT count(*) FILTER (WHERE status = 'loaded'), count(*) FILTER (WHERE status = 'quarantined'),
+                      coalesce(sum(records_loaded), 0), coalesce(sum(records_rejected), 0)
+               FROM ingest.files""").fetchone()
+        summary.totals = {"files loaded": totals[0], "quarantined": totals[1],
+                          "records loaded": int(totals[2]), "rejected": int(totals[3])}
+    finally:
+        con.close()
+    return summary
+
+
+def run_pipeline(landing: Path, warehouse: Path, publish: bool = True) -> RunSummary:
+    """Ingest everything new in ``landing`` and build every downstream asset."""
+    import dagster as dg
+
+    pseudonym_key()  # raise early in production without secrets
+    archive_key()
+    layout = WarehouseLayout.at(warehouse)
+    layout.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    check_warehouse(layout.warehouse)
+    os.environ["IPX_WAREHOUSE"] = str(layout.warehouse)
+    os.environ["IPX_LANDING"] = str(Path(landing).resolve())
+
+    from ipx.assets.warehouse_models import prepare_manifest
+
+    prepare_manifest()
+    from ipx import definitions
+    from ipx.resources import WarehouseResource
+
+    resources = {
+        "warehouse": WarehouseResource(path=str(layout.warehouse), landing=str(Path(landing).resolve())),
+        "dbt": definitions.dbt_resource(),
+    }
+    log_dir = layout.log_dir
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_path = log_dir / f"run-{dt.datetime.now():%Y%m%dT%H%M%S}.log"
+    # dbt's own progress lines go to stdout; keep them in the run log, not on the console.
+    with log_path.open("w", encoding="utf-8") as log_file, contextlib.redirect_stdout(log_file):
+        result = dg.materialize(
+            [*definitions.all_assets, *definitions.all_checks],
+            resources=resources,
+            instance=_instance(),
+            raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
+            tags={"ipx/entry": "cli"},
+        )
+    summary = summarise(result.run_id, layout)
+    summary.log_file = str(log_path)
+    evaluations = result.get_asset_check_evaluations()
+    summary.checks_run = len(evaluations)
+    summary.failed_checks = sorted(
+        f"{e.asset_key.to_user_string()}:{e.check_name}" for e in evaluations if not e.passed
+    )
+    summary.failed_steps = sorted(
+        ev.step_key for ev in result.all_events if ev.event_type_value == "STEP_FAILURE" and ev.step_key
+    )
+    if not result.success:
+        raise RunFailed("steps failed: " + ", ".join(summary.failed_steps or ["(unknown)"]), summary)
+    if publish:
+        from ipx.serving import publish_serving_copy
+
+        summary.published = str(publish_serving_copy(layout, result.run_id))
+    return summary
+
+
+def _instance():
+    import dagster as dg
+
+    if os.environ.get("DAGSTER_HOME"):
+        return dg.DagsterInstance.get()
+    return dg.DagsterInstance.ephemeral()

@@ -1,0 +1,46 @@
+"""Dagster resources: the warehouse file and the landing folder a run works on."""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from ipx.storage import WarehouseLayout
+
+DEFAULT_WAREHOUSE = "data/ipx.duckdb"
+DEFAULT_LANDING = "data/landing"
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """The DuckDB warehouse written by ingestion and dbt (one writer at a time)."""
+
+    path: str = DEFAULT_WAREHOUSE
+    landing: str = DEFAULT_LANDING
+
+    @property
+    def layout(self) -> WarehouseLayout:
+        return WarehouseLayout.at(self.path)
+
+    @property
+    def landing_dir(self) -> Path:
+        return Path(self.landing).expanduser().resolve()
+
+    @contextmanager
+    def connect(self, read_only: bool = False):
+        self.layout.warehouse.parent.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(str(self.layout.warehouse), read_only=read_only)
+        try:
+            yield con
+        finally:
+            con.close()
+
+
+def warehouse_from_env() -> WarehouseResource:
+    return WarehouseResource(
+        path=os.environ.get("IPX_WAREHOUSE", DEFAULT_WAREHOUSE),
+        landing=os.environ.get("IPX_LANDING", DEFAULT_LANDING),
+    )
