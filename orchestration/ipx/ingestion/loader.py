@@ -266,3 +266,15 @@ def ingest_feed(con: duckdb.DuckDBPyConnection, contract: FeedContract, scan: La
     results = [take_delivery(con, d, contract, ctx) for d in scan.deliveries]
     record_pending(con, contract.feed, scan.pending, ctx.now)
     return results
+
+
+def ingest_landing(con: duckdb.DuckDBPyConnection, landing: Path, contracts: dict[str, FeedContract],
+                   ctx: IngestContext) -> list[TakeResult]:
+    """Every feed of a landing folder, without Dagster (tests, benchmarks)."""
+    from ipx.ingestion.landing import scan_landing
+
+    scans = scan_landing(landing, contracts)
+    results: list[TakeResult] = []
+    for feed, contract in contracts.items():
+        results += ingest_feed(con, contract, scans[feed], ctx)
+    return results

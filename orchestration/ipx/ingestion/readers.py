@@ -155,8 +155,12 @@ def _python_csv(path: Path, codec: str, header: HeaderMap, n_fields: int) -> Ite
             columns: list[list[str | None]] = [[] for _ in range(n_fields)]
             errors: list[str | None] = []
             for row in chunk:
-                short = len(row) < n_fields and any(c.strip() for c in row)
-                errors.append(f"row_shape: 该行只有 {len(row)} 个字段，表头有 {n_fields} 个" if short else None)
+                if len(row) < n_fields and any(c.strip() for c in row):
+                    errors.append(f"row_shape: 该行只有 {len(row)} 个字段，表头有 {n_fields} 个")
+                elif any(c.strip() for c in row[n_fields:]):
+                    errors.append(f"row_shape: 该行有 {len(row)} 个字段，表头只有 {n_fields} 个")
+                else:
+                    errors.append(None)
                 row = (row + [""] * n_fields)[:n_fields]
                 for i, cell in enumerate(row):
                     columns[i].append(cell)
