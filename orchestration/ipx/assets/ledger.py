@@ -11,19 +11,25 @@ from ipx.contracts import FeedContract
 from ipx.ingestion.warehouse import ensure_ledger
 from ipx.resources import WarehouseResource
 
-LEDGER_KEY = dg.AssetKey(["ingest", "ledger"])
+LEDGER_TABLES = ("files", "rejected_records", "pending_files", "feed_catalogue")
+LEDGER_KEY = dg.AssetKey(["ingest", "files"])
 
 
 def build_ledger_asset(contracts: dict[str, FeedContract]) -> "tuple[dg.AssetsDefinition, dg.AssetChecksDefinition]":
-    @dg.asset(
-        key=LEDGER_KEY,
-        group_name="raw",
-        deps=[raw_asset_key(feed) for feed in contracts],
-        kinds={"duckdb"},
-        description="ingest.files, ingest.rejected_records and ingest.pending_files: every delivery "
-                    "taken (loaded or quarantined), every rejected record with its reason.",
+    descriptions = {
+        "files": "Every delivery taken, loaded or quarantined, with its counts and lineage.",
+        "rejected_records": "Every rejected record with its reasons (no personal data in clear).",
+        "pending_files": "Data files waiting for their manifest.",
+        "feed_catalogue": "Each feed's cadence, key and title, from its contract.",
+    }
+
+    @dg.multi_asset(
+        specs=[dg.AssetSpec(["ingest", table], group_name="raw", kinds={"duckdb"},
+                            deps=[raw_asset_key(feed) for feed in contracts],
+                            description=descriptions[table]) for table in LEDGER_TABLES],
+        name="ingest_ledger",
     )
-    def ingest_ledger(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    def ingest_ledger(warehouse: WarehouseResource):
         with warehouse.connect() as con:
             ensure_ledger(con)
             files, quarantined, loaded, rejected, flagged = con.execute(
@@ -31,10 +37,12 @@ def build_ledger_asset(contracts: dict[str, FeedContract]) -> "tuple[dg.AssetsDe
                           coalesce(sum(records_loaded), 0), coalesce(sum(records_rejected), 0),
                           coalesce(sum(records_flagged), 0) FROM ingest.files""").fetchone()
             pending = con.execute("SELECT count(*) FROM ingest.pending_files").fetchone()[0]
-        return dg.MaterializeResult(metadata={
+        yield dg.MaterializeResult(asset_key=LEDGER_KEY, metadata={
             "files": files, "files_quarantined": quarantined, "records_loaded": int(loaded),
-            "records_rejected": int(rejected), "records_flagged": int(flagged), "files_pending": pending,
-        })
+            "records_rejected": int(rejected), "records_flagged": int(flagged)})
+        yield dg.MaterializeResult(asset_key=["ingest", "rejected_records"], metadata={"records": int(rejected)})
+        yield dg.MaterializeResult(asset_key=["ingest", "pending_files"], metadata={"files": pending})
+        yield dg.MaterializeResult(asset_key=["ingest", "feed_catalogue"], metadata={"feeds": len(contracts)})
 
     @dg.asset_check(asset=LEDGER_KEY, name="every_record_accounted_for", blocking=True,
                     description="For every accepted file of every feed: loaded + rejected = manifest rows.")

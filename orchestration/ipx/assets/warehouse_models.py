@@ -11,7 +11,6 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from ipx.assets.ledger import LEDGER_KEY
 from ipx.paths import DBT_PROJECT_DIR
 from ipx.resources import WarehouseResource
 
@@ -23,12 +22,8 @@ dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_D
 
 
 class IpxDbtTranslator(DagsterDbtTranslator):
-    """Raw sources are the feed assets (``raw/<feed>``); the ledger sources are one asset."""
-
-    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
-        if dbt_resource_props["resource_type"] == "source" and dbt_resource_props["source_name"] == "ingest":
-            return LEDGER_KEY
-        return super().get_asset_key(dbt_resource_props)
+    """Sources keep their default keys: ``raw/<feed>`` are the feed assets and ``ingest/<table>``
+    the ledger's; models are grouped by layer."""
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         fqn = dbt_resource_props.get("fqn", [])

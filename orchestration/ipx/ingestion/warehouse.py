@@ -6,6 +6,7 @@
 - ``ingest.files``: every delivery taken, loaded or quarantined, with its counts.
 - ``ingest.rejected_records``: every rejected record with its reasons (personal data replaced).
 - ``ingest.pending_files``: data files still waiting for their manifest (refreshed each scan).
+- ``ingest.feed_catalogue``: each feed's cadence and title, from its contract, for the models.
 """
 
 from __future__ import annotations
@@ -83,11 +84,26 @@ CREATE TABLE IF NOT EXISTS ingest.rejected_records (
 CREATE TABLE IF NOT EXISTS ingest.pending_files (
   feed VARCHAR, file_name VARCHAR, detail VARCHAR, seen_at TIMESTAMP
 );
+CREATE TABLE IF NOT EXISTS ingest.feed_catalogue (
+  feed VARCHAR PRIMARY KEY, title_zh VARCHAR, agency VARCHAR, cadence VARCHAR,
+  snapshot BOOLEAN, expected_in_delivery_share BOOLEAN, key_columns VARCHAR[],
+  latest_period_is_current BOOLEAN
+);
 """
 
 
 def ensure_ledger(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(LEDGER_DDL)
+
+
+def register_feed(con: duckdb.DuckDBPyConnection, contract: FeedContract) -> None:
+    """Keep ``ingest.feed_catalogue`` (what the warehouse knows of each feed) current."""
+    con.execute(
+        "INSERT OR REPLACE INTO ingest.feed_catalogue VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [contract.feed, contract.title_zh, contract.agency, contract.cadence, contract.snapshot,
+         contract.expected_in_delivery_share, [contract.column(k).warehouse_name for k in contract.key],
+         contract.latest_period_is_current],
+    )
 
 
 def raw_columns(contract: FeedContract) -> list[tuple[str, str]]:
@@ -106,6 +122,7 @@ def ensure_raw_table(con: duckdb.DuckDBPyConnection, contract: FeedContract) -> 
             [contract.feed],
         ).fetchall()
     }
+    register_feed(con, contract)
     if not existing:
         body = ",\n  ".join(f"{q(n)} {t}" for n, t in wanted)
         con.execute(f"CREATE TABLE {contract.raw_table} (\n  {body}\n)")

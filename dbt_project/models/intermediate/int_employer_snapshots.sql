@@ -1,0 +1,31 @@
+-- Every employer snapshot with its quarter index and key industry (by the division its code's
+-- digits decide, in its own province's list).
+with snapshots as (
+    select * from {{ ref('stg_hrss_employers') }}
+),
+
+key_divisions as (
+    select * from {{ ref('int_key_industry_divisions') }}
+)
+
+select
+    snapshots.province_code,
+    snapshots.uscc,
+    snapshots.period,
+    snapshots.snapshot_year,
+    snapshots.snapshot_quarter,
+    snapshots.snapshot_year * 4 + snapshots.snapshot_quarter - 1 as quarter_index,
+    snapshots.employer_name,
+    snapshots.area_code,
+    snapshots.industry_code,
+    snapshots.industry_division,
+    snapshots.risk_class,
+    snapshots.insured_workers,
+    snapshots.payroll_yuan,
+    snapshots.premium_rate_pct,
+    key_divisions.key_industry_code,
+    key_divisions.key_industry_name
+from snapshots
+left join key_divisions
+    on key_divisions.province_code = snapshots.province_code
+    and key_divisions.division = snapshots.industry_division

@@ -1,0 +1,45 @@
+-- The slices expected of each province in each plan year (spec 5): every period of Y of every
+-- feed that counts for data sharing (all but province_reports): 12 monthly, 4 quarterly, 1
+-- annual. Each is matched with what was delivered.
+with catalogue as (
+    select * from {{ source('ingest', 'feed_catalogue') }}
+),
+
+periods as (
+    select years.year, catalogue.feed, catalogue.cadence, catalogue.expected_in_delivery_share,
+        case catalogue.cadence
+            when 'monthly' then cast(years.year as varchar) || lpad(cast(n.i as varchar), 2, '0')
+            when 'quarterly' then cast(years.year as varchar) || 'Q' || cast(n.i as varchar)
+            else cast(years.year as varchar)
+        end as period
+    from {{ ref('int_plan_years') }} as years
+    cross join catalogue
+    cross join (select unnest(range(1, 13)) as i) as n
+    where (catalogue.cadence = 'monthly')
+       or (catalogue.cadence = 'quarterly' and n.i <= 4)
+       or (catalogue.cadence = 'annual' and n.i = 1)
+),
+
+due_rules as (
+    select * from {{ ref('delivery_due_rules') }}
+)
+
+select
+    provinces.province_code,
+    periods.year,
+    periods.feed,
+    periods.cadence,
+    periods.period,
+    periods.expected_in_delivery_share,
+    {{ slice_due_at('periods.period', 'due_rules.months_after_period_end', 'due_rules.due_day') }} as due_at,
+    coalesce(delivered.accepted, false) as accepted,
+    coalesce(delivered.on_time, false) as on_time,
+    coalesce(delivered.clean, false) as clean,
+    coalesce(delivered.accepted and delivered.on_time and delivered.clean, false) as counts_on_time_and_clean
+from {{ ref('provinces') }} as provinces
+cross join periods
+inner join due_rules on due_rules.cadence = periods.cadence
+left join {{ ref('int_delivery_slices') }} as delivered
+    on delivered.feed = periods.feed
+    and delivered.province_code = provinces.province_code
+    and delivered.period = periods.period

@@ -1,0 +1,6 @@
+-- Occupational-disease reports with their employer attribution.
+select
+    province_code, report_no, uscc, person_pseudonym, disease_category, disease_name, diagnosis_date,
+    diagnosis_year, exposure_years, employer_in_snapshot, employer_key_industry_code,
+    period, seq, source_file, source_record_no
+from {{ ref('int_od_reports_attributed') }}

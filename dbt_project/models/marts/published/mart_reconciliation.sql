@@ -1,0 +1,59 @@
+-- Cross-agency reconciliation: the under-reporting signals the plan asks agencies to share.
+--   fatal_claim_without_accident: a recognised fatal work-injury claim with no emergency-
+--     management accident of the same employer (province, USCC) in the month of the incident,
+--     nor one named by its 事故编号;
+--   fatal_accident_without_claim: an accident with deaths and no work-injury claim of the same
+--     employer in the month it occurred, nor one naming it.
+with claims as (
+    select * from {{ ref('int_claims_attributed') }}
+),
+
+accidents as (
+    select * from {{ ref('stg_em_accidents') }}
+),
+
+fatal_claims as (
+    select * from claims where is_fatal and is_recognised
+),
+
+claims_without_accident as (
+    select
+        'fatal_claim_without_accident' as signal,
+        '工伤死亡未见生产安全事故报告' as signal_zh,
+        c.province_code, c.uscc, c.employer_name_in_snapshot as employer_name,
+        strftime(c.incident_date, '%Y-%m') as month, year(c.incident_date) as year,
+        c.decision_no, c.accident_no as claim_accident_no, cast(null as varchar) as accident_no,
+        c.incident_date as event_date, 1 as deaths
+    from fatal_claims as c
+    where not exists (
+        select 1 from accidents as a
+        where a.province_code = c.province_code
+          and ((a.uscc = c.uscc and date_trunc('month', a.occurred_date) = date_trunc('month', c.incident_date))
+               or a.accident_no = c.accident_no)
+    )
+),
+
+accidents_without_claim as (
+    select
+        'fatal_accident_without_claim' as signal,
+        '生产安全事故有死亡但无工伤认定' as signal_zh,
+        a.province_code, a.uscc, a.employer_name,
+        strftime(a.occurred_date, '%Y-%m') as month, year(a.occurred_date) as year,
+        cast(null as varchar) as decision_no, cast(null as varchar) as claim_accident_no, a.accident_no,
+        a.occurred_date as event_date, a.deaths
+    from accidents as a
+    where a.deaths > 0
+      and not exists (
+        select 1 from claims as c
+        where c.province_code = a.province_code
+          and ((c.uscc = a.uscc and date_trunc('month', c.incident_date) = date_trunc('month', a.occurred_date))
+               or c.accident_no = a.accident_no)
+    )
+)
+
+select
+    signal, signal_zh, r.province_code, provinces.province_name, r.uscc, r.employer_name, r.month,
+    cast(r.year as integer) as year, r.decision_no, r.claim_accident_no, r.accident_no, r.event_date,
+    cast(r.deaths as integer) as deaths
+from (select * from claims_without_accident union all select * from accidents_without_claim) as r
+inner join {{ ref('dim_provinces') }} as provinces on provinces.province_code = r.province_code
