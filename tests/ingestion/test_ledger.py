@@ -52,29 +52,31 @@ class Interrupt(BaseException):
     """Stands for the process dying (power loss, SIGKILL) in the middle of a load."""
 
 
-def test_interrupted_load_leaves_no_half_loaded_slice(landing, ingest, query, warehouse, monkeypatch):
+def test_interrupted_load_leaves_no_half_loaded_slice(landing, ingest, query, monkeypatch):
     write_delivery(landing, "hrss_employers", [employer(i) for i in range(50)], period="2024Q1")
     write_delivery(landing, "hrss_employers", [employer(i) for i in range(40)], period="2024Q2")
-    real_insert = loader.TakeResult
+    write_delivery(landing, "hrss_injury_claims", [claim(1)])
+    real_result = loader.TakeResult
     calls = {"n": 0}
 
-    def dying_result(*args, **kwargs):  # called after the records are inserted, before COMMIT
+    def dying_result(*args, **kwargs):  # built after the records are inserted, before COMMIT
         calls["n"] += 1
         if calls["n"] == 2:
             raise Interrupt()
-        return real_insert(*args, **kwargs)
+        return real_result(*args, **kwargs)
 
     monkeypatch.setattr(loader, "TakeResult", dying_result)
     with pytest.raises(Interrupt):
         ingest("run-1")
-    monkeypatch.setattr(loader, "TakeResult", real_insert)
-    # the first slice committed whole, the second left no trace
-    assert query("SELECT _period, count(*) FROM raw.hrss_employers GROUP BY 1") == [("2024Q1", 50)]
-    assert query("SELECT file_name FROM ingest.files") == [("440000_2024Q1_01.csv",)]
+    monkeypatch.setattr(loader, "TakeResult", real_result)
+    # the batch that was being loaded left no trace: no records, no rejects, no ledger rows
+    assert query("SELECT count(*) FROM raw.hrss_employers") == [(0,)]
+    assert query("SELECT count(*) FROM ingest.files") == [(0,)]
     results = ingest("run-2")
-    assert [r.status for r in results] == ["skipped", "loaded"]
+    assert [r.status for r in results] == ["loaded", "loaded", "loaded"]
     assert query("SELECT _period, count(*) FROM raw.hrss_employers GROUP BY 1 ORDER BY 1") == \
         [("2024Q1", 50), ("2024Q2", 40)]
+    assert ingest("run-3") and all(r.status == "skipped" for r in ingest("run-4"))
 
 
 def test_archive_keeps_the_exact_bytes_sealed(landing, ingest, query, tmp_path):

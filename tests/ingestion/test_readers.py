@@ -50,7 +50,7 @@ def test_shuffled_columns_extra_columns_and_padding(landing, ingest, query):
     _loaded(ingest())
     name, workers, extra = query("SELECT employer_name, insured_workers, _extra FROM raw.hrss_employers")[0]
     assert (name, workers) == ("深圳市测试化工有限公司", 120)
-    assert json.loads(extra) == {"所属省份": "广东省", "备注": "=HYPERLINK(1)"}
+    assert extra == {"所属省份": "广东省", "备注": "=HYPERLINK(1)"}
     assert query("SELECT extra_columns FROM ingest.files") == [(["备注", "所属省份"],)]
 
 

@@ -9,19 +9,24 @@ import pytest
 
 from ipx.contracts import contract_for
 from ipx.ingestion.readers import normalise
-from ipx.ingestion.validation import ValidationPlan
+from ipx.ingestion.loader import _incoming_ddl
+from ipx.ingestion.validation import ValidationPlan, scale_column
 
 
 def typed(feed: str, column: str, raw_values: list[str | None], scale: dict | None = None):
     """Normalise raw strings as the readers do and return the typed values the SQL gives."""
     contract = contract_for(feed)
-    plan = ValidationPlan(contract, "440000", scale or {})
     values = normalise(pa.array(raw_values, pa.string())).to_pylist()
     con = duckdb.connect()
-    cols = ", ".join(f'"{c.name}" VARCHAR' for c in contract.columns if c.loaded)
-    con.execute(f"CREATE TEMP TABLE _incoming (_record_no BIGINT, {cols}, _row_error VARCHAR)")
-    con.executemany(f'INSERT INTO _incoming (_record_no, "{column}") VALUES (?, ?)',
-                    [[i, v] for i, v in enumerate(values, 1)])
+    con.execute(_incoming_ddl(contract))
+    scale_col = scale_column(column)
+    has_scale = any(c.name == column and c.type == "amount" for c in contract.columns)
+    extra = f', "{scale_col}"' if has_scale else ""
+    con.executemany(f'INSERT INTO _incoming (_file_idx, _province, _record_no, "{column}"{extra}) '
+                    f'VALUES (0, \'440000\', ?, ?{", ?" if has_scale else ""})',
+                    [[i, v] + ([(scale or {}).get(column, 1)] if has_scale else [])
+                     for i, v in enumerate(values, 1)])
+    plan = ValidationPlan(contract)
     rows = con.execute(f'SELECT "{column}" FROM ({plan.validated_sql()}) ORDER BY _record_no').fetchall()
     return [r[0] for r in rows]
 

@@ -2,7 +2,8 @@
 
 Every batch has ``_record_no`` (1-based number of the data record in its file; title, blank
 and total rows are not records), one string column per contract column present in the file,
-``_x<i>`` for columns kept aside, and ``_row_error`` for records whose shape is broken.
+``_extra`` (a map header -> value of the columns kept aside) and ``_row_error`` for records
+whose shape is broken.
 
 CSV is parsed by Arrow (vectorised, streaming). If Arrow finds a row whose field count
 differs from the header, a cell too large for its block, or anything else it will not parse,
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -89,12 +91,27 @@ def _assemble(cells: list[pa.Array], header: HeaderMap, first_record: int,
     for name, index in header.positions.items():
         names.append(name)
         arrays.append(pc.filter(cells[index], keep))
-    for i, (index, _) in enumerate(header.extras):
-        names.append(f"_x{i}")
-        arrays.append(pc.filter(cells[index], keep))
+    names.append("_extra")
+    arrays.append(extra_map([pc.filter(cells[index], keep) for index, _ in header.extras],
+                            header.extra_headers, kept))
     names.append("_row_error")
     arrays.append(pc.filter(row_error, keep) if row_error is not None else pa.nulls(kept, pa.string()))
     return pa.RecordBatch.from_arrays(arrays, names=names), first_record + kept
+
+
+EXTRA_TYPE = pa.map_(pa.string(), pa.string())
+
+
+def extra_map(columns: list[pa.Array], headers: list[str], n: int) -> pa.Array:
+    """The columns kept aside as one map column (header -> value), built without a row loop."""
+    if not headers:
+        return pa.nulls(n, EXTRA_TYPE)
+    k = len(headers)
+    offsets = pa.array(np.arange(0, n * k + 1, k, dtype=np.int32))
+    keys = pa.array(np.tile(np.array(headers, dtype=object), n), pa.string())
+    order = (np.arange(n)[:, None] + np.arange(k)[None, :] * n).ravel()
+    items = pa.concat_arrays([c.cast(pa.string()) for c in columns]).take(pa.array(order))
+    return pa.MapArray.from_arrays(offsets, keys, items)
 
 
 # ---------------------------------------------------------------- CSV

@@ -47,10 +47,11 @@ def percent_value(v: str, sql_type: str) -> str:
     return dec_value(f"regexp_replace({v}, '%$', '')", sql_type)
 
 
-def amount_value(v: str, scale: int) -> str:
+def amount_value(v: str, scale_sql: str) -> str:
+    """A yuan amount; ``scale_sql`` is 1, or 10000 where the header says 万元."""
     raw = f"try_cast(replace({v}, ',', '') AS DECIMAL(30,6))"
     return (f"CASE WHEN regexp_full_match({v}, {lit(DEC_RE)}) "
-            f"THEN try_cast({raw} * {int(scale)} AS DECIMAL(18,2)) END")
+            f"THEN try_cast({raw} * {scale_sql} AS DECIMAL(18,2)) END")
 
 
 def grade_value(v: str) -> str:
@@ -108,10 +109,10 @@ def ric_check_ok(u: str) -> str:
     return f"substr({lit(RIC_CHECK)}, (({total}) % 11) + 1, 1) = substr({u}, 18, 1)"
 
 
-def area_in_province(v: str, province: str) -> str:
-    if province == "660000":  # XPCC: its divisions carry 6590xx or 66xxxx codes
-        return f"(starts_with({v}, '6590') OR starts_with({v}, '66'))"
-    return f"starts_with({v}, {lit(province[:2])})"
+def area_in_province(v: str, province_sql: str) -> str:
+    """The area code lies in the file's province (XPCC 660000: 6590xx or 66xxxx)."""
+    return (f"CASE WHEN {province_sql} = '660000' THEN (starts_with({v}, '6590') OR starts_with({v}, '66')) "
+            f"ELSE starts_with({v}, substr({province_sql}, 1, 2)) END")
 
 
 INDUSTRY_RE = "([A-T])?([0-9]{2}|[0-9]{4})"

@@ -19,7 +19,7 @@ from ipx.ingestion.validation import q
 LINEAGE_COLUMNS = [
     ("_flags", "VARCHAR[]"),          # fields with a W rule broken
     ("_flag_rules", "VARCHAR[]"),     # the W rules broken
-    ("_extra", "JSON"),               # columns the contract does not know, kept aside
+    ("_extra", "MAP(VARCHAR, VARCHAR)"),  # columns the contract does not know, kept aside
     ("_feed", "VARCHAR"),
     ("_province", "VARCHAR"),
     ("_period", "VARCHAR"),
@@ -56,6 +56,7 @@ CREATE TABLE IF NOT EXISTS ingest.files (
   encoding VARCHAR,
   reader VARCHAR,
   size_bytes BIGINT,
+  data_mtime_ns BIGINT,                -- with size and manifest, lets a re-run skip without hashing
   exported_at TIMESTAMP,               -- Beijing time, from the manifest
   agency VARCHAR,
   extra_columns VARCHAR[],
