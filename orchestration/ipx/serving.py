@@ -19,6 +19,8 @@ import duckdb
 from ipx.storage import WarehouseLayout
 
 PUBLISHED_SCHEMAS = ("marts", "reference")
+# The ledger without personal data in clear: feed health, rejected records with reasons.
+PUBLISHED_LEDGER = ("files", "rejected_records", "pending_files", "feed_catalogue")
 KEEP_COPIES = 3
 
 
@@ -43,6 +45,9 @@ def publish_serving_copy(layout: WarehouseLayout, run_id: str) -> Path:
             con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
             for table in _source_tables(con, schema):
                 con.execute(f'CREATE TABLE {schema}."{table}" AS SELECT * FROM source.{schema}."{table}"')
+        con.execute("CREATE SCHEMA IF NOT EXISTS ingest")
+        for table in PUBLISHED_LEDGER:
+            con.execute(f"CREATE TABLE ingest.{table} AS SELECT * FROM source.ingest.{table}")
         con.execute("CREATE SCHEMA IF NOT EXISTS meta")
         published_at = dt.datetime.now().replace(microsecond=0)
         con.execute("CREATE TABLE meta.publication AS SELECT ? AS run_id, ? AS published_at",

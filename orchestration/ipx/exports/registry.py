@@ -1,20 +1,26 @@
-"""The kinds of ``ipx export`` and the module that writes each."""
+"""The kinds of ``ipx export`` and the function that writes each. All read the published data
+(the dashboard's serving copy when there is one), never the file a run may be writing."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
-
+from ipx.exports import tables
+from ipx.exports.published import open_published
 from ipx.exports.rejects import export_rejects
 
 EXPORTS = {
     "rejects": lambda con, out, year: export_rejects(con, out),
+    "assessment": tables.export_assessment,
+    "hotspots": tables.export_hotspots,
+    "watchlist": tables.export_watchlist,
+    "feed-health": tables.export_feed_health,
+    "reconciliation": tables.export_reconciliation,
 }
 
 
 def run_export(kind: str, warehouse: Path, out: Path, year: int | None = None) -> int:
-    con = duckdb.connect(str(warehouse), read_only=True)
+    con = open_published(warehouse)
     try:
         return EXPORTS[kind](con, out, year)
     finally:

@@ -1,0 +1,56 @@
+# ipx: two commands do everything on a fresh machine with Python 3.11, git and make.
+#   make demo   set up, generate (or pick up) exports, build the warehouse, serve the dashboard
+#   make test   set up and run the whole test suite (installs Chromium + CJK fonts for the browser test)
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+TOOLS  := .tools
+UV     := $(TOOLS)/bin/uv
+VENV   := .venv
+IPX    := $(VENV)/bin/ipx
+DATA   ?= data
+LANDING ?= $(DATA)/landing
+WAREHOUSE ?= $(DATA)/ipx.duckdb
+SCALE  ?= demo
+PORT   ?= 8501
+
+.PHONY: setup demo run dashboard test browser clean-data
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==0.13.8
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+	touch $@
+
+setup: $(VENV)/.synced
+
+# Generate synthetic exports only when the landing folder has none (real exports are picked up as they are).
+$(LANDING)/.generated: | setup
+	@if [ -n "$$(ls -A $(LANDING) 2>/dev/null | grep -v '^_')" ]; then \
+		echo "using the exports already in $(LANDING)"; \
+	else \
+		$(IPX) generate --out $(LANDING) --scale $(SCALE); \
+	fi
+	touch $@
+
+run: $(LANDING)/.generated
+	$(IPX) run --landing $(LANDING) --warehouse $(WAREHOUSE)
+
+dashboard: setup
+	$(IPX) dashboard --warehouse $(WAREHOUSE) --port $(PORT)
+
+demo: run dashboard
+
+browser:
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "noto sans cjk"; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	fi
+
+test: setup browser
+	$(VENV)/bin/python -m pytest
+
+clean-data:
+	rm -rf $(DATA)

@@ -1,0 +1,53 @@
+"""Chinese labels of published columns, shared by the XLSX exports and the dashboard."""
+
+from __future__ import annotations
+
+LABELS: dict[str, str] = {
+    # common
+    "province_code": "省份代码", "province_name": "省份", "year": "年度", "uscc": "统一社会信用代码",
+    "employer_name": "单位名称", "industry_code": "行业代码", "key_industry_code": "重点行业代码",
+    "key_industry_name": "重点行业", "feed": "数据项", "feed_title": "数据项名称", "period": "期间",
+    # assessment
+    "injury_rate_per_1000": "重点行业工伤事故发生率(‰)",
+    "baseline_injury_rate_per_1000": "基期(2020年)发生率(‰)",
+    "target_injury_rate_per_1000": "目标路径值(‰)",
+    "od_rate_per_100k": "职业病发病率(1/10万)",
+    "baseline_od_rate_per_100k": "基期职业病发病率(1/10万)",
+    "training_coverage": "关键岗位培训覆盖率",
+    "rectified_on_time_share": "按期整改率",
+    "on_time_clean_share": "按时合格报送率",
+    "fund_execution_rate": "工伤预防费执行率",
+    "score_injury_rate": "A 事故发生率得分",
+    "score_occupational_disease": "B 职业病得分",
+    "score_training": "C 培训得分",
+    "score_rectification": "D 整改得分",
+    "score_data_sharing": "E 数据共享得分",
+    "score_reporting": "F 报告报送得分",
+    "score_prevention_fund": "G 预防费得分",
+    "total_score": "总分", "grade": "等级", "rank": "排名",
+    # hotspots
+    "is_national": "全国合计", "industry_group": "行业组代码", "industry_group_name": "行业",
+    "is_key_industry": "重点行业", "snapshot_quarters": "参保快照季度数", "insured_workers": "参保职工数(年均)",
+    "injuries": "工伤事故数", "fatalities": "工亡人数", "accidents": "生产安全事故数",
+    "accident_deaths": "事故死亡人数", "od_cases": "职业病报告数", "exceedances": "超标样本数",
+    # watchlist
+    "priority_rank": "优先序", "priority_tier": "优先级", "worst_exceedance_ratio": "近12个月最高超标倍数",
+    "exceedances_12m": "近12个月超标次数", "repeat_exceedance_factors": "重复超标因素数",
+    "repeat_exceedances": "重复超标次数", "exceeded_factors": "超标因素", "open_items": "待整改项",
+    "overdue_items": "逾期项", "open_exceedances": "超标待整改", "overdue_exceedances": "超标逾期",
+    "open_major_hazards": "重大隐患待整改", "overdue_major_hazards": "重大隐患逾期",
+    "open_general_hazards": "一般隐患待整改", "overdue_general_hazards": "一般隐患逾期",
+    "max_days_overdue": "最长逾期天数", "linked_injuries_12m": "近12个月工伤", "od_cases_12m": "近12个月职业病",
+    "union_complaints_12m": "近12个月职工投诉", "listing_reasons": "列入原因",
+    # feed health
+    "agency": "报送部门", "cadence": "报送周期", "due_at": "截止时间", "status": "状态代码", "status_zh": "状态",
+    "accepted": "已接收", "on_time": "按时", "clean": "合格", "submissions": "提交次数",
+    "quarantined_submissions": "被隔离次数", "first_seq": "首次接收序号", "current_seq": "现行序号",
+    "first_exported_at": "首次导出时间", "records": "记录数", "records_loaded": "入库记录数",
+    "records_rejected": "拒收记录数", "records_flagged": "标记记录数", "rejected_share": "拒收比例",
+    "expected_in_delivery_share": "计入数据共享", "counts_on_time_and_clean": "按时且合格",
+}
+
+
+def label(column: str) -> str:
+    return LABELS.get(column, column)

@@ -1,0 +1,26 @@
+"""Opening the published data for reading: the serving copy if one has been published, else
+the warehouse file itself, read-only. Exports and the dashboard read only from here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from ipx.serving import current_serving_file
+from ipx.settings import ConfigurationError
+from ipx.storage import WarehouseLayout
+
+
+def published_file(warehouse: Path) -> Path:
+    layout = WarehouseLayout.at(warehouse)
+    serving = current_serving_file(layout)
+    if serving is not None:
+        return serving
+    if layout.warehouse.exists():
+        return layout.warehouse
+    raise ConfigurationError(f"no published data for {warehouse}: run `ipx run` first")
+
+
+def open_published(warehouse: Path) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(str(published_file(warehouse)), read_only=True)
