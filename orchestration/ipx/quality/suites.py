@@ -54,7 +54,7 @@ def suite_spec(contract: FeedContract) -> dict[str, Any]:
         exps.append(_exp("expect_column_values_to_not_be_null", column=lineage))
     exps.append(_exp("expect_column_values_to_be_between", column="_record_no", min_value=1))
     key = [contract.column(k).warehouse_name for k in contract.key]
-    exps.append(_exp("expect_compound_columns_to_be_unique", column_list=["_sha256", *key]))
+    exps.append(_exp("expect_compound_columns_to_be_unique", column_list=["_file", *key]))
     return {"name": f"raw_{contract.feed}", "feed": contract.feed, "expectations": exps}
 
 

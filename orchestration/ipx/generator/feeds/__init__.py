@@ -1,0 +1,53 @@
+"""Canonical records of every feed for one province, built from its simulated world."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+
+from ipx.generator.delivery import SlicePlan, export_day_lookup
+from ipx.generator.feeds.accidents import accidents, hazards
+from ipx.generator.feeds.claims import injury_claims
+from ipx.generator.feeds.employers import employer_snapshots
+from ipx.generator.feeds.health import hazard_monitoring, occupational_disease
+from ipx.generator.feeds.inspections import union_inspections
+from ipx.generator.feeds.programme import prevention_projects, province_reports
+from ipx.generator.feeds.roster import key_positions, training, traveller_destination, travellers
+from ipx.generator.feeds.table import Rows
+from ipx.generator.periods import month_end
+from ipx.generator.world import World
+
+
+def build_feed_rows(world: World, plans: dict[str, list[SlicePlan]]) -> dict[str, Rows]:
+    scale, province = world.scale, world.province
+    lookup = export_day_lookup(plans["nhc_hazard_monitoring"])
+
+    def export_day(label: str) -> np.datetime64:
+        if label in lookup:
+            return lookup[label]
+        end = month_end(int(label[:4]), int(label[4:6])) + dt.timedelta(days=10)
+        return np.datetime64(end.isoformat())
+
+    accident_rows, accident_facts = accidents(world)
+    disease_rows, disease_facts = occupational_disease(world)
+    roster_rows, roster_facts = key_positions(world)
+    visitors = [travellers(scale, world.seed, src) for src in scale.provinces
+                if src != province and traveller_destination(scale, src) == province]
+    claim_rows, orphans = injury_claims(world, accident_facts, disease_facts, roster_facts)
+    orphan = np.zeros(len(claim_rows), dtype=bool)
+    orphan[orphans] = True
+    claim_rows.columns["_orphan"] = orphan
+    return {
+        "hrss_employers": employer_snapshots(world),
+        "hrss_injury_claims": claim_rows,
+        "hrss_key_positions": roster_rows,
+        "hrss_training": training(world, roster_facts, visitors),
+        "hrss_prevention_projects": prevention_projects(world),
+        "em_accidents": accident_rows,
+        "em_hazards": hazards(world),
+        "nhc_occupational_disease": disease_rows,
+        "nhc_hazard_monitoring": hazard_monitoring(world, export_day),
+        "acftu_supervision": union_inspections(world),
+        "province_reports": province_reports(world),
+    }
