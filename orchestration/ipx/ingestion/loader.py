@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import numpy as np
+import pyarrow as pa
 
 from ipx.contracts import FeedContract
 from ipx.ingestion import pseudonym
@@ -29,7 +31,7 @@ from ipx.ingestion.headers import HeaderMap
 from ipx.ingestion.landing import Delivery, LandingScan
 from ipx.ingestion.manifest import Manifest, read_manifest
 from ipx.ingestion.quarantine import Quarantine
-from ipx.ingestion.readers import RESTART, read_delivery
+from ipx.ingestion.readers import EXTRA_TYPE, RESTART, read_delivery
 from ipx.ingestion.validation import ValidationPlan, q, scale_column
 from ipx.ingestion.warehouse import ensure_raw_table
 
@@ -150,40 +152,98 @@ def _precheck(item: Staged, history: list[tuple], ctx: IngestContext) -> bool:
     return True
 
 
+def _incoming_schema(contract: FeedContract) -> pa.Schema:
+    fields = [pa.field("_file_idx", pa.int32()), pa.field("_province", pa.string()),
+              pa.field("_record_no", pa.int64())]
+    fields += [pa.field(c.name, pa.string()) for c in contract.columns if c.loaded]
+    fields += [pa.field(scale_column(c.name), pa.int32()) for c in contract.columns if c.type == "amount"]
+    fields += [pa.field("_extra", EXTRA_TYPE), pa.field("_row_error", pa.string())]
+    return pa.schema(fields)
+
+
 def _incoming_ddl(contract: FeedContract) -> str:
-    cols = ["_file_idx INTEGER", "_province VARCHAR", "_record_no BIGINT"]
-    cols += [f"{q(c.name)} VARCHAR" for c in contract.columns if c.loaded]
-    cols += [f"{q(scale_column(c.name))} INTEGER" for c in contract.columns if c.type == "amount"]
-    cols += ["_extra MAP(VARCHAR, VARCHAR)", "_row_error VARCHAR"]
+    types = {pa.int32(): "INTEGER", pa.int64(): "BIGINT", pa.string(): "VARCHAR", EXTRA_TYPE: "MAP(VARCHAR, VARCHAR)"}
+    cols = [f"{q(f.name)} {types[f.type]}" for f in _incoming_schema(contract)]
     return f"CREATE OR REPLACE TEMP TABLE _incoming ({', '.join(cols)})"
 
 
-def _read_into_incoming(con, item: Staged, contract: FeedContract) -> None:
-    """Stream one file's records into ``_incoming``; on a problem, leave none of them there."""
+def _constant(value, n: int, type_: pa.DataType) -> pa.Array:
+    return pa.array([value], type_).take(pa.array(np.zeros(n, dtype=np.int64)))
+
+
+class IncomingBuffer:
+    """Collects the records of a batch's files as Arrow and writes them to ``_incoming`` in few
+    large inserts (one per ``FLUSH_ROWS``), not one per file."""
+
+    FLUSH_ROWS = 500_000
+
+    def __init__(self, con, contract: FeedContract):
+        self.con = con
+        self.schema = _incoming_schema(contract)
+        self.pending: list[tuple[int, pa.RecordBatch]] = []
+        self.rows = 0
+
+    def add(self, index: int, province: str, scales: dict[str, int], batch: pa.RecordBatch) -> None:
+        n = batch.num_rows
+        constants = {"_file_idx": _constant(index, n, pa.int32()), "_province": _constant(province, n, pa.string()),
+                     **{k: _constant(v, n, pa.int32()) for k, v in scales.items()}}
+        names = set(batch.schema.names)
+        arrays = [constants[f.name] if f.name in constants
+                  else batch.column(f.name) if f.name in names else pa.nulls(n, f.type)
+                  for f in self.schema]
+        self.pending.append((index, pa.RecordBatch.from_arrays(arrays, schema=self.schema)))
+        self.rows += n
+        if self.rows >= self.FLUSH_ROWS:
+            self.flush()
+
+    def drop(self, index: int) -> None:
+        self.pending = [(i, b) for i, b in self.pending if i != index]
+        self.rows = sum(b.num_rows for _, b in self.pending)
+        self.con.execute("DELETE FROM _incoming WHERE _file_idx = ?", [index])
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        table = pa.Table.from_batches([b for _, b in self.pending], schema=self.schema)
+        self.con.register("_buffered", table)
+        try:
+            self.con.execute("INSERT INTO _incoming SELECT * FROM _buffered")
+        finally:
+            self.con.unregister("_buffered")
+        self.pending, self.rows = [], 0
+
+
+def _read_into_incoming(buffer: IncomingBuffer, item: Staged, contract: FeedContract) -> None:
+    """Read one file's records into the buffer; on a problem, leave none of them there."""
     try:
         read = read_delivery(item.delivery.data_path, item.manifest.encoding, contract)
         item.header, item.reader = read.header, read.reader
         scales = {scale_column(c.name): read.header.scale.get(c.name, 1)
                   for c in contract.columns if c.type == "amount"}
-        constants = ", ".join([f"{item.index} AS _file_idx", "$province AS _province"]
-                              + [f"{v} AS {q(k)}" for k, v in scales.items()])
         for batch in read.batches:
             if batch is RESTART:
-                con.execute("DELETE FROM _incoming WHERE _file_idx = ?", [item.index])
+                buffer.drop(item.index)
                 item.reader = "python-csv"
                 continue
-            con.register("_batch", batch)
-            try:
-                con.execute(f"INSERT INTO _incoming BY NAME SELECT *, {constants} FROM _batch",
-                            {"province": item.delivery.province})
-            finally:
-                con.unregister("_batch")
+            buffer.add(item.index, item.delivery.province, scales, batch)
     except Quarantine as problem:
         item.problem = problem
     except DATA_ERRORS as exc:
         item.problem = Quarantine("file_unreadable", f"{type(exc).__name__}: {exc}")
     if item.problem is not None:
-        con.execute("DELETE FROM _incoming WHERE _file_idx = ?", [item.index])
+        buffer.drop(item.index)
+
+
+def _insert_rows(con, table: str, rows: list[dict]) -> None:
+    """Insert dict rows by column name in one statement (executemany costs a round trip a row)."""
+    if not rows:
+        return
+    frame = pa.Table.from_pylist(rows)
+    con.register("_rows", frame)
+    try:
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _rows")
+    finally:
+        con.unregister("_rows")
 
 
 def _record_quarantines(con, items: list[Staged], ctx: IngestContext) -> list[TakeResult]:
@@ -191,33 +251,34 @@ def _record_quarantines(con, items: list[Staged], ctx: IngestContext) -> list[Ta
     for item in items:
         d, m, problem = item.delivery, item.manifest, item.problem
         detail = scrub(problem.detail)
-        rows.append([d.feed, d.file_name, d.manifest_path.name if d.manifest_path else None, d.province, d.period,
-                     d.seq, problem.reason, detail, item.sha, item.manifest_sha, m.rows if m else None,
-                     item.records, d.data_path.suffix.lstrip(".").lower() if d.data_path else None,
-                     m.encoding if m else None, item.size, item.mtime_ns, m.exported_at if m else None,
-                     m.agency if m else None, item.archive, ctx.now, ctx.run_id])
+        rows.append({
+            "feed": d.feed, "file_name": d.file_name, "manifest_name": d.manifest_path.name if d.manifest_path else None,
+            "province": d.province, "period": d.period, "seq": d.seq, "status": "quarantined",
+            "quarantine_reason": problem.reason, "quarantine_detail": detail, "sha256": item.sha,
+            "manifest_sha256": item.manifest_sha, "manifest_rows": m.rows if m else None, "records": item.records,
+            "records_loaded": 0, "records_rejected": 0, "records_flagged": 0,
+            "file_format": d.data_path.suffix.lstrip(".").lower() if d.data_path else None,
+            "encoding": m.encoding if m else None, "size_bytes": item.size, "data_mtime_ns": item.mtime_ns,
+            "exported_at": m.exported_at if m else None, "agency": m.agency if m else None,
+            "archive_path": item.archive, "taken_at": ctx.now, "run_id": ctx.run_id})
         log.warning("quarantined %s/%s: %s: %s", d.feed, d.file_name, problem.reason, detail)
         results.append(TakeResult(d.feed, d.file_name, "quarantined", problem.reason, detail, item.records or 0))
-    if rows:
-        con.executemany(
-            """INSERT INTO ingest.files (feed, file_name, manifest_name, province, period, seq, status,
-                 quarantine_reason, quarantine_detail, sha256, manifest_sha256, manifest_rows, records,
-                 records_loaded, records_rejected, records_flagged, file_format, encoding, size_bytes,
-                 data_mtime_ns, exported_at, agency, archive_path, taken_at, run_id)
-               VALUES (?, ?, ?, ?, ?, ?, 'quarantined', ?, ?, ?, ?, ?, ?, 0, 0, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            rows)
+    _insert_rows(con, "ingest.files", rows)
     return results
 
 
 def _validate_and_load(con, contract: FeedContract, items: list[Staged], ctx: IngestContext) -> list[TakeResult]:
     """One statement judges every record of the batch; records, rejects and ledger rows follow."""
     plan = ValidationPlan(contract)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _validated AS {plan.validated_sql()}")
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _validated AS
+        SELECT *, len(list_filter(_outcomes, lambda o: o.severity = 'R')) > 0 AS _has_r,
+                  len(list_filter(_outcomes, lambda o: o.severity = 'W')) > 0 AS _has_w
+        FROM ({plan.validated_sql()})""")
     con.execute("CREATE OR REPLACE TEMP TABLE _batch_files (_file_idx INTEGER, period VARCHAR, seq VARCHAR, "
                 "file_name VARCHAR, sha VARCHAR, exported_at TIMESTAMP)")
-    con.executemany("INSERT INTO _batch_files VALUES (?, ?, ?, ?, ?, ?)",
-                    [[i.index, i.delivery.period, i.delivery.seq, i.delivery.file_name, i.sha,
-                      i.manifest.exported_at] for i in items])
+    _insert_rows(con, "_batch_files", [
+        {"_file_idx": i.index, "period": i.delivery.period, "seq": i.delivery.seq, "file_name": i.delivery.file_name,
+         "sha": i.sha, "exported_at": i.manifest.exported_at} for i in items])
     loaded_cols = [c for c in contract.columns if c.loaded]
     pii = any(c.pii == "pseudonymise" for c in loaded_cols)
     hmac = ctx.hmac_pads.parameters() if pii else {}
@@ -232,7 +293,7 @@ def _validate_and_load(con, contract: FeedContract, items: list[Staged], ctx: In
           f.seq AS _seq, f.file_name AS _file, t._record_no AS _record_no, f.sha AS _sha256,
           f.exported_at AS _exported_at, $now AS _loaded_at, $run AS _run_id
         FROM _validated AS t JOIN _batch_files AS f USING (_file_idx)
-        WHERE len(list_filter(t._outcomes, {is_r})) = 0
+        WHERE NOT t._has_r
         ORDER BY t._file_idx, t._record_no""",
         {"feed": contract.feed, "now": ctx.now, "run": ctx.run_id, **hmac},
     )
@@ -254,35 +315,31 @@ def _validate_and_load(con, contract: FeedContract, items: list[Staged], ctx: In
           json_merge_patch(json_object({record_items}), coalesce(to_json(t._extra), '{{}}'::JSON)),
           $now, $run
         FROM _validated AS t JOIN _batch_files AS f USING (_file_idx)
-        WHERE len(list_filter(t._outcomes, {is_r})) > 0
+        WHERE t._has_r
         ORDER BY t._file_idx, t._record_no""",
         {"feed": contract.feed, "now": ctx.now, "run": ctx.run_id, **hmac},
     )
     counts = {row[0]: row[1:] for row in con.execute(
-        f"""SELECT _file_idx,
-                   count(*) FILTER (WHERE len(list_filter(_outcomes, {is_r})) = 0),
-                   count(*) FILTER (WHERE len(list_filter(_outcomes, {is_r})) > 0),
-                   count(*) FILTER (WHERE len(list_filter(_outcomes, {is_r})) = 0
-                                      AND len(list_filter(_outcomes, {is_w})) > 0)
-            FROM _validated GROUP BY _file_idx""").fetchall()}
+        """SELECT _file_idx, count(*) FILTER (WHERE NOT _has_r), count(*) FILTER (WHERE _has_r),
+                  count(*) FILTER (WHERE NOT _has_r AND _has_w)
+           FROM _validated GROUP BY _file_idx""").fetchall()}
     rows, results = [], []
     for item in items:
         d, m, h = item.delivery, item.manifest, item.header
         loaded, rejected, flagged = counts.get(item.index, (0, 0, 0))
-        rows.append([d.feed, d.file_name, d.manifest_path.name, d.province, d.period, d.seq, item.sha,
-                     item.manifest_sha, m.rows, item.records, loaded, rejected, flagged,
-                     d.data_path.suffix.lstrip(".").lower(), m.encoding, item.reader, item.size, item.mtime_ns,
-                     m.exported_at, m.agency, h.extra_headers, h.dropped, json.dumps(h.scale), item.archive,
-                     ctx.now, ctx.run_id])
+        rows.append({
+            "feed": d.feed, "file_name": d.file_name, "manifest_name": d.manifest_path.name, "province": d.province,
+            "period": d.period, "seq": d.seq, "status": "loaded", "sha256": item.sha,
+            "manifest_sha256": item.manifest_sha, "manifest_rows": m.rows, "records": item.records,
+            "records_loaded": loaded, "records_rejected": rejected, "records_flagged": flagged,
+            "file_format": d.data_path.suffix.lstrip(".").lower(), "encoding": m.encoding, "reader": item.reader,
+            "size_bytes": item.size, "data_mtime_ns": item.mtime_ns, "exported_at": m.exported_at,
+            "agency": m.agency, "extra_columns": h.extra_headers, "dropped_columns": h.dropped,
+            "amount_scales": json.dumps(h.scale), "archive_path": item.archive, "taken_at": ctx.now,
+            "run_id": ctx.run_id})
         results.append(TakeResult(d.feed, d.file_name, "loaded", records=item.records or 0,
                                   loaded=loaded, rejected=rejected, flagged=flagged))
-    con.executemany(
-        """INSERT INTO ingest.files (feed, file_name, manifest_name, province, period, seq, status,
-             sha256, manifest_sha256, manifest_rows, records, records_loaded, records_rejected,
-             records_flagged, file_format, encoding, reader, size_bytes, data_mtime_ns, exported_at, agency,
-             extra_columns, dropped_columns, amount_scales, archive_path, taken_at, run_id)
-           VALUES (?, ?, ?, ?, ?, ?, 'loaded', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        rows)
+    _insert_rows(con, "ingest.files", rows)
     return results
 
 
@@ -291,9 +348,11 @@ def _take_batch(con, contract: FeedContract, items: list[Staged], ctx: IngestCon
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(_incoming_ddl(contract))
+        buffer = IncomingBuffer(con, contract)
         for item in items:
             if item.problem is None:
-                _read_into_incoming(con, item, contract)
+                _read_into_incoming(buffer, item, contract)
+        buffer.flush()
         counts = dict(con.execute("SELECT _file_idx, count(*) FROM _incoming GROUP BY ALL").fetchall())
         for item in items:
             if item.problem is None:
@@ -349,9 +408,9 @@ def _batches(items: list[Staged]) -> Iterable[list[Staged]]:
 
 def record_pending(con: duckdb.DuckDBPyConnection, feed: str, pending: Iterable[Delivery], now: dt.datetime) -> None:
     con.execute("DELETE FROM ingest.pending_files WHERE feed = ?", [feed])
-    rows = [(feed, d.file_name, "data file without manifest: waiting", now) for d in pending]
-    if rows:
-        con.executemany("INSERT INTO ingest.pending_files VALUES (?, ?, ?, ?)", rows)
+    _insert_rows(con, "ingest.pending_files", [
+        {"feed": feed, "file_name": d.file_name, "detail": "data file without manifest: waiting", "seen_at": now}
+        for d in pending])
 
 
 def ingest_feed(con: duckdb.DuckDBPyConnection, contract: FeedContract, scan: LandingScan,

@@ -8,7 +8,7 @@ whose shape is broken.
 CSV is parsed by Arrow (vectorised, streaming). If Arrow finds a row whose field count
 differs from the header, a cell too large for its block, or anything else it will not parse,
 the file is read again with Python's csv module, which numbers every record exactly and marks
-the broken ones. XLSX (first sheet only) is read with openpyxl in read-only mode.
+the broken ones. XLSX (first sheet only) is read with calamine.
 """
 
 from __future__ import annotations
@@ -217,7 +217,7 @@ def read_csv(path: Path, declared_codec: str, contract: FeedContract) -> ReadRes
 
 def cell_text(value: object) -> str | None:
     """An XLSX cell as the text an agency meant: 440103 not 440103.0, dates in ISO form."""
-    if value is None:
+    if value is None or value == "":
         return None
     if isinstance(value, str):
         return value
@@ -239,19 +239,20 @@ def cell_text(value: object) -> str | None:
 
 
 def read_xlsx(path: Path, contract: FeedContract) -> ReadResult:
-    import openpyxl  # imported here: only XLSX deliveries need it
+    """The first sheet of a workbook, read with calamine (Rust): title rows before the header are
+    skipped, the header is the row that best matches the contract."""
+    from python_calamine import CalamineWorkbook
 
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        sheet = book.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        head: list[tuple] = []
-        for row in rows:
-            head.append(row)
-            if len(head) >= HEADER_SEARCH_ROWS:
-                break
-    except Exception as exc:  # zipfile.BadZipFile, KeyError, XML errors...
+        book = CalamineWorkbook.from_path(str(path))
+        if not book.sheet_names:
+            raise Quarantine("header_invalid", "the workbook has no sheet")
+        rows = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    except Quarantine:
+        raise
+    except Exception as exc:  # CalamineError, zip or XML errors
         raise Quarantine("file_unreadable", f"not a readable XLSX workbook: {type(exc).__name__}: {exc}") from exc
+    head = rows[:HEADER_SEARCH_ROWS]
     if not head:
         raise Quarantine("header_invalid", "the first sheet is empty")
     scores = [score_header(list(r), contract) for r in head]
@@ -261,41 +262,26 @@ def read_xlsx(path: Path, contract: FeedContract) -> ReadResult:
     header = map_header(list(head[best]), contract)
     width = header.width
 
-    def row_iter():
-        yield from head[best + 1:]
-        yield from rows
-
     def batches() -> Iterator[pa.RecordBatch]:
         record = 1
-        try:
-            chunk_cols: list[list[str | None]] = [[] for _ in range(width)]
+        body = rows[best + 1:]
+        for start in range(0, len(body), BATCH_ROWS):
+            chunk = body[start:start + BATCH_ROWS]
+            columns: list[list[str | None]] = [[] for _ in range(width)]
             errors: list[str | None] = []
-            for row in row_iter():
+            for row in chunk:
                 cells = [cell_text(v) for v in row]
-                beyond = [c for c in cells[width:] if c is not None and str(c).strip()]
+                beyond = [c for c in cells[width:] if c and c.strip()]
                 errors.append(f"row_shape: 表头之外还有 {len(beyond)} 个非空单元格" if beyond else None)
                 cells = (cells + [None] * width)[:width]
                 for i, c in enumerate(cells):
-                    chunk_cols[i].append(c)
-                if len(errors) >= BATCH_ROWS:
-                    out, record = _assemble([pa.array(c, pa.string()) for c in chunk_cols], header,
-                                            record, pa.array(errors, pa.string()))
-                    if out is not None:
-                        yield out
-                    chunk_cols, errors = [[] for _ in range(width)], []
-            if errors:
-                out, record = _assemble([pa.array(c, pa.string()) for c in chunk_cols], header,
-                                        record, pa.array(errors, pa.string()))
-                if out is not None:
-                    yield out
-        except Quarantine:
-            raise
-        except Exception as exc:
-            raise Quarantine("file_unreadable", f"XLSX could not be read: {type(exc).__name__}: {exc}") from exc
-        finally:
-            book.close()
+                    columns[i].append(c)
+            out, record = _assemble([pa.array(c, pa.string()) for c in columns], header, record,
+                                    pa.array(errors, pa.string()))
+            if out is not None:
+                yield out
 
-    return ReadResult(header, batches(), "openpyxl")
+    return ReadResult(header, batches(), "calamine")
 
 
 def read_delivery(path: Path, declared_codec: str, contract: FeedContract) -> ReadResult:
