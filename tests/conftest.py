@@ -17,6 +17,14 @@ from ipx.ingestion.loader import IngestContext, ingest_landing
 from ipx.ingestion.pseudonym import HmacPads
 from ipx.pipeline import RunSummary, run_pipeline
 
+def pytest_sessionstart(session):
+    """Tests load the Dagster definitions, which need dbt's manifest: parse the project first
+    (``dagster dev`` would do it; a test run must do it itself)."""
+    from ipx.assets.warehouse_models import prepare_manifest
+
+    prepare_manifest()
+
+
 TEST_PSEUDONYM_KEY = b"test-pseudonym-key"
 TEST_ARCHIVE_KEY = b"\x01" * 32
 

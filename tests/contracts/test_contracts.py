@@ -1,0 +1,108 @@
+"""Feed contracts: consistent, the single source of the raw schema and the expectation suites."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+import yaml
+
+from ipx.contracts import load_contracts
+from ipx.contracts.model import ContractError, parse_contract
+from ipx.ingestion.loader import IngestContext, ingest_landing
+from ipx.ingestion.pseudonym import HmacPads
+from ipx.ingestion.warehouse import raw_columns
+from ipx.paths import CONTRACTS_DIR, DBT_PROJECT_DIR, EXPECTATIONS_DIR
+from ipx.quality.suites import render, suite_path, suite_spec
+from support.deliveries import ric, uscc, write_delivery
+
+TOY = {
+    "feed": "toy_inspections", "title_zh": "玩具检查", "agency": "em", "cadence": "quarterly",
+    "columns": [
+        {"name": "toy_no", "header": "编号", "type": "text", "required": True},
+        {"name": "uscc", "header": "统一社会信用代码", "type": "uscc", "required": True},
+        {"name": "person_id", "header": "公民身份号码", "type": "resident_id", "pii": "pseudonymise"},
+        {"name": "name", "header": "姓名", "type": "text", "pii": "drop"},
+        {"name": "score", "header": "得分", "type": "int", "min": 0, "max": 100, "range_severity": "W"},
+        {"name": "checked_on", "header": "检查日期", "type": "date", "required": True},
+    ],
+}
+
+
+def test_eleven_feeds_of_the_spec():
+    contracts = load_contracts()
+    assert sorted(contracts) == sorted([
+        "hrss_employers", "hrss_injury_claims", "hrss_key_positions", "hrss_training", "hrss_prevention_projects",
+        "em_accidents", "em_hazards", "nhc_occupational_disease", "nhc_hazard_monitoring", "acftu_supervision",
+        "province_reports"])
+    claims = contracts["hrss_injury_claims"]
+    assert claims.column("person_id").pii == "pseudonymise" and not claims.column("name").loaded
+    assert contracts["hrss_key_positions"].key == ("uscc", "person_id")
+    assert contracts["province_reports"].key == ("report_type", "report_year")
+    assert not contracts["province_reports"].expected_in_delivery_share
+
+
+@pytest.mark.parametrize("broken", [
+    {"type": "money"}, {"range_severity": "X"}, {"not_before": "nowhere"}, {"values": ["a"]},
+])
+def test_inconsistent_contracts_are_refused(broken):
+    data = json.loads(json.dumps(TOY))
+    data["columns"][0].update(broken)
+    with pytest.raises(ContractError):
+        parse_contract(data)
+
+
+def test_expectation_suites_in_the_repository_match_the_contracts():
+    for feed, contract in load_contracts().items():
+        assert suite_path(EXPECTATIONS_DIR, feed).read_text(encoding="utf-8") == render(suite_spec(contract)), \
+            f"expectations/{feed}.json is stale: run `ipx expectations`"
+
+
+def test_a_twelfth_feed_is_one_contract_file_plus_its_staging_model(tmp_path):
+    """Adding a feed: a contract YAML gives parsing, validation, the raw table and the suite; a
+    staging model (SQL + YAML) brings it into dbt. Nothing else changes."""
+    contracts_dir = tmp_path / "contracts"
+    shutil.copytree(CONTRACTS_DIR, contracts_dir)
+    (contracts_dir / "toy_inspections.yaml").write_text(yaml.safe_dump(TOY, allow_unicode=True), encoding="utf-8")
+    contracts = load_contracts(contracts_dir)
+    assert "toy_inspections" in contracts
+
+    landing, warehouse = tmp_path / "landing", tmp_path / "wh.duckdb"
+    rows = [{"toy_no": "T1", "uscc": uscc(1), "person_id": ric(1), "name": "甲", "score": "88", "checked_on": "2024/2/3"},
+            {"toy_no": "T2", "uscc": uscc(2), "person_id": ric(2), "name": "乙", "score": "120", "checked_on": "2024-02-04"},
+            {"toy_no": "", "uscc": uscc(3), "person_id": ric(3), "name": "丙", "score": "1", "checked_on": "2024-02-05"}]
+    write_delivery(landing, "toy_inspections", rows, period="2024Q1", header_row=["编号", "统一社会信用代码",
+                   "公民身份号码", "姓名", "得分", "检查日期"], columns=list(rows[0]))
+    con = duckdb.connect(str(warehouse))
+    results = ingest_landing(con, landing, {"toy_inspections": contracts["toy_inspections"]},
+                             IngestContext(tmp_path / "archive", b"\x03" * 32, HmacPads.from_key(b"k"), "toy"))
+    assert [(r.status, r.loaded, r.rejected, r.flagged) for r in results] == [("loaded", 2, 1, 1)]
+    columns = [r[0] for r in con.execute("DESCRIBE raw.toy_inspections").fetchall()]
+    assert columns == [name for name, _ in raw_columns(contracts["toy_inspections"])]
+    assert "name" not in columns and "person_pseudonym" in columns
+    assert any(e["type"] == "expect_column_values_to_not_be_null" and e["kwargs"]["column"] == "toy_no"
+               for e in suite_spec(contracts["toy_inspections"])["expectations"])
+    con.close()
+
+    project = tmp_path / "dbt_project"
+    shutil.copytree(DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"))
+    staging = project / "models" / "staging"
+    (staging / "stg_toy_inspections.sql").write_text(
+        "with current_records as (\n    {{ current_version('toy_inspections') }}\n)\n\n"
+        "select toy_no, uscc, person_pseudonym, {{ unflagged('score') }} as score, checked_on,\n"
+        "    {{ lineage_columns() }}\nfrom current_records\n", encoding="utf-8")
+    (staging / "stg_toy_inspections.yml").write_text(
+        "version: 2\n\nsources:\n  - name: raw\n    schema: raw\n    tables:\n      - name: toy_inspections\n\n"
+        "models:\n  - name: stg_toy_inspections\n    columns:\n      - name: toy_no\n        data_tests: [not_null]\n",
+        encoding="utf-8")
+    dbt = Path(sys.executable).parent / "dbt"
+    env = {"IPX_WAREHOUSE": str(warehouse), "PATH": str(dbt.parent), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    done = subprocess.run([str(dbt), "build", "--select", "stg_toy_inspections", "--project-dir", str(project),
+                           "--profiles-dir", str(project)], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-3000:]
+    con = duckdb.connect(str(warehouse), read_only=True)
+    assert con.execute("SELECT toy_no, score FROM staging.stg_toy_inspections ORDER BY 1").fetchall() == \
+        [("T1", 88), ("T2", None)]
