@@ -25,8 +25,7 @@ def pytest_sessionstart(session):
     prepare_manifest()
 
 
-TEST_PSEUDONYM_KEY = b"test-pseudonym-key"
-TEST_ARCHIVE_KEY = b"\x01" * 32
+from support.keys import TEST_ARCHIVE_KEY, TEST_PSEUDONYM_KEY  # noqa: E402
 
 
 @pytest.fixture

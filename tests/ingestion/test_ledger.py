@@ -5,7 +5,7 @@ import hashlib
 import duckdb
 import pytest
 
-from conftest import TEST_ARCHIVE_KEY
+from support.keys import TEST_ARCHIVE_KEY
 from ipx.ingestion import loader
 from ipx.ingestion.archive import ArchiveError, restore
 from support.deliveries import claim, employer, write_delivery

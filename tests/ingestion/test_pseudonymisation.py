@@ -2,7 +2,7 @@
 
 import duckdb
 
-from conftest import TEST_PSEUDONYM_KEY
+from support.keys import TEST_PSEUDONYM_KEY
 from ipx.ingestion.pseudonym import pseudonymise
 from support.deliveries import claim, ric, training, write_delivery
 
