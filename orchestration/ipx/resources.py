@@ -12,6 +12,13 @@ import duckdb
 from ipx.storage import WarehouseLayout
 
 DEFAULT_WAREHOUSE = "data/ipx.duckdb"
+# Bounded memory (issue "Scale": peak under 8 GiB on 2 cores / 24 GiB): DuckDB spills beyond it.
+DEFAULT_MEMORY_LIMIT = "4GB"
+
+
+def duckdb_config() -> dict[str, str]:
+    return {"memory_limit": os.environ.get("IPX_DUCKDB_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT),
+            "preserve_insertion_order": "false"}
 DEFAULT_LANDING = "data/landing"
 
 
@@ -32,7 +39,7 @@ class WarehouseResource(dg.ConfigurableResource):
     @contextmanager
     def connect(self, read_only: bool = False):
         self.layout.warehouse.parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(self.layout.warehouse), read_only=read_only)
+        con = duckdb.connect(str(self.layout.warehouse), read_only=read_only, config=duckdb_config())
         try:
             yield con
         finally:

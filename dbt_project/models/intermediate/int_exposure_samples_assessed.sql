@@ -1,9 +1,13 @@
+{{ config(materialized='incremental', incremental_strategy='append',
+          pre_hook="{{ delete_stale_provinces(['nhc_hazard_monitoring', 'hrss_employers']) }}") }}
+
 -- Exposure samples against their limit (spec 4.1): a sample exceeds when its value is above the
 -- limit of its factor and metric in the limit's unit. No limit for the pair, or another unit
 -- (flagged W at ingestion), is never an exceedance. An exceeding sample's deadline defaults to
 -- sample_date + 30 days (plan_cycles.default_rectification_days).
 with samples as (
     select * from {{ ref('stg_nhc_hazard_monitoring') }}
+    where {{ stale_provinces_filter('province_code', ['nhc_hazard_monitoring', 'hrss_employers']) }}
 ),
 
 limits as (
@@ -37,13 +41,19 @@ with_outcome as (
 
 attributed as (
     {{ attribute_to_employer('with_outcome', 'sample_date') }}
+),
+
+inputs as (
+    {{ inputs_taken_at(['nhc_hazard_monitoring', 'hrss_employers']) }}
 )
 
 select
     attributed.*,
+    inputs.inputs_taken_at as _inputs_taken_at,
     year(sample_date) as sample_year,
     case
         when exceeds then coalesce(deadline_given, sample_date + to_days(plan.default_rectification_days))
     end as rectification_deadline
 from attributed
 cross join plan
+inner join inputs on inputs.province = attributed.province_code

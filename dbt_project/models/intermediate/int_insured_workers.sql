@@ -1,3 +1,6 @@
+{{ config(materialized='incremental', incremental_strategy='append',
+          pre_hook="{{ delete_stale_provinces(['hrss_employers']) }}") }}
+
 -- Insured workers of a group in year Y (spec section 5): the mean, over the quarters of Y that
 -- have an hrss_employers snapshot for the province, of the sum of insured_workers of the
 -- group's employers in that snapshot (each employer's industry as in that snapshot).
@@ -6,6 +9,11 @@ with snapshot_quarters as (
     select distinct province, period, cast(substr(period, 1, 4) as integer) as year
     from {{ source('ingest', 'files') }}
     where feed = 'hrss_employers' and status = 'loaded'
+      and {{ stale_provinces_filter('province', ['hrss_employers']) }}
+),
+
+inputs as (
+    {{ inputs_taken_at(['hrss_employers']) }}
 ),
 
 groups as (
@@ -47,10 +55,12 @@ per_quarter as (
 )
 
 select
-    province_code,
-    industry_group,
-    year,
+    per_quarter.province_code,
+    per_quarter.industry_group,
+    per_quarter.year,
     count(*) as snapshot_quarters,
-    avg(insured_workers) as insured_workers
+    avg(per_quarter.insured_workers) as insured_workers,
+    any_value(inputs.inputs_taken_at) as _inputs_taken_at
 from per_quarter
-group by all
+inner join inputs on inputs.province = per_quarter.province_code
+group by per_quarter.province_code, per_quarter.industry_group, per_quarter.year

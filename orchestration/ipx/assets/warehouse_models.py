@@ -2,6 +2,7 @@
 their data tests (which arrive as asset checks)."""
 
 
+import hashlib
 import os
 import shutil
 import sys
@@ -32,12 +33,43 @@ class IpxDbtTranslator(DagsterDbtTranslator):
         return fqn[1] if len(fqn) > 2 else "warehouse"
 
 
+def project_fingerprint() -> str:
+    """A hash of everything that defines the models (SQL, YAML, macros, seeds): when it changes,
+    incremental models are rebuilt in full."""
+    digest = hashlib.sha256()
+    for path in sorted(DBT_PROJECT_DIR.rglob("*")):
+        parts = path.relative_to(DBT_PROJECT_DIR).parts
+        if path.is_file() and parts[0] not in ("target", "logs", "dbt_packages"):
+            digest.update(str(path.relative_to(DBT_PROJECT_DIR)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _built_fingerprint(warehouse: WarehouseResource) -> str | None:
+    with warehouse.connect() as con:
+        con.execute("CREATE SCHEMA IF NOT EXISTS meta")
+        con.execute("CREATE TABLE IF NOT EXISTS meta.model_build (fingerprint VARCHAR, built_at TIMESTAMP, "
+                    "full_refresh BOOLEAN)")
+        row = con.execute("SELECT fingerprint FROM meta.model_build ORDER BY built_at DESC LIMIT 1").fetchone()
+    return row[0] if row else None
+
+
+def _record_build(warehouse: WarehouseResource, fingerprint: str, full_refresh: bool) -> None:
+    with warehouse.connect() as con:
+        con.execute("INSERT INTO meta.model_build VALUES (?, now()::TIMESTAMP, ?)", [fingerprint, full_refresh])
+
+
 def build_dbt_assets() -> dg.AssetsDefinition:
     @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project,
                 dagster_dbt_translator=IpxDbtTranslator())
     def ipx_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
         os.environ["IPX_WAREHOUSE"] = str(warehouse.layout.warehouse)
-        yield from dbt.cli(["build"], context=context).stream()
+        fingerprint = project_fingerprint()
+        full_refresh = _built_fingerprint(warehouse) != fingerprint
+        if full_refresh:
+            context.log.info("dbt project changed since the last build (or first build): full refresh")
+        args = ["build", "--full-refresh"] if full_refresh else ["build"]
+        yield from dbt.cli(args, context=context).stream()
+        _record_build(warehouse, fingerprint, full_refresh)
 
     return ipx_dbt_models
 
