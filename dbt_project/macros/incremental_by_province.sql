@@ -1,48 +1,86 @@
 {#-
-  Incremental builds by province (issue "Scale"): a model over a province's records depends only
-  on that province's deliveries of the feeds it names, so when new deliveries arrive only the
-  provinces that received them are rebuilt; the others keep their rows. The result is the same
-  as a full rebuild (tests/pipeline/test_incremental.py proves it), at a fraction of the cost.
+  Incremental builds (issue "Scale"): a new slice must not rebuild history.
 
-  Each such model carries `_inputs_taken_at`: the latest time a delivery of its feeds was taken
-  for the province when the rows were built. A province is stale when the ledger has a later one.
-  Usage in a model:
-    config(materialized='incremental', incremental_strategy='append',
-           pre_hook="{{ delete_stale_provinces(['feed_a', 'feed_b']) }}")
-    ... where {{ stale_provinces_filter('province_code', ['feed_a', 'feed_b']) }}
+  Each incremental model has a watermark in meta.incremental_watermarks: the start of the dbt
+  invocation that last built it (set by a post-hook once the model is built). A delivery taken
+  after the watermark is new to the model. On an incremental run:
+
+  - province-level models (employer snapshots, insured workers) rebuild the provinces that
+    received a new hrss_employers delivery;
+  - record-level models over a feed (claims, OD reports, samples, hazards) rebuild
+      * every record of a province whose employer snapshots changed (attribution may move),
+      * every record of a new slice (province, period) of the feed, and
+      * every record whose key appears in a new slice, in any version — so a key re-sent in a
+        later month leaves its older record, and a key dropped by a seq 02 brings its older
+        record back, exactly as a full rebuild would.
+    Their rows are deleted by a pre-hook and recomputed from staging (which holds the current
+    version of everything), then appended.
+
+  tests/pipeline/test_incremental.py proves the result equals a full rebuild.
 -#}
 
-{% macro inputs_taken_at(feeds) -%}
-select province, max(taken_at) as inputs_taken_at
+{% macro built_at() -%}
+cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp)
+{%- endmacro %}
+
+{% macro last_built() -%}
+(select coalesce(max(built_at), timestamp '1900-01-01') from meta.incremental_watermarks
+ where model = '{{ this.identifier }}')
+{%- endmacro %}
+
+{#- Hooks every incremental model uses: pre_hook=incremental_pre_hook(...), post_hook=record_watermark() -#}
+{% macro ensure_watermarks() -%}
+create schema if not exists meta;
+create table if not exists meta.incremental_watermarks (model varchar primary key, built_at timestamp)
+{%- endmacro %}
+
+{% macro record_watermark() -%}
+insert or replace into meta.incremental_watermarks values ('{{ this.identifier }}', {{ built_at() }})
+{%- endmacro %}
+
+{% macro new_deliveries(feeds) -%}
+select distinct province, period
 from {{ source('ingest', 'files') }}
 where feed in ({% for f in feeds %}'{{ f }}'{% if not loop.last %}, {% endif %}{% endfor %})
-group by province
+  and taken_at > {{ last_built() }}
 {%- endmacro %}
 
-{% macro stale_provinces(feeds) -%}
-select inputs.province
-from ({{ inputs_taken_at(feeds) }}) as inputs
-left join (
-    select province_code, max(_inputs_taken_at) as built_from
-    from {{ this }}
-    group by province_code
-) as built on built.province_code = inputs.province
-where built.built_from is null or inputs.inputs_taken_at > built.built_from
-{%- endmacro %}
-
-{#- Restrict a model's rows to the stale provinces on an incremental run (a no-op otherwise). -#}
-{% macro stale_provinces_filter(column, feeds) -%}
+{#- Province-level models: rows of provinces with a new delivery of `feeds`. -#}
+{% macro stale_province_rows(column, feeds) -%}
 {%- if is_incremental() -%}
-{{ column }} in ({{ stale_provinces(feeds) }})
+{{ column }} in (select province from ({{ new_deliveries(feeds) }}))
 {%- else -%}
 true
 {%- endif -%}
 {%- endmacro %}
 
-{#- Pre-hook: remove the stale provinces' rows before the model appends them anew. -#}
 {% macro delete_stale_provinces(feeds) -%}
 {%- if is_incremental() -%}
-delete from {{ this }} where province_code in ({{ stale_provinces(feeds) }})
+delete from {{ this }} where {{ stale_province_rows('province_code', feeds) }}
+{%- else -%}
+select 1
+{%- endif -%}
+{%- endmacro %}
+
+{#- Record-level models over `feed` keyed by `key`, attributed through hrss_employers. -#}
+{% macro stale_record_rows(feed, key) -%}
+{%- if is_incremental() -%}
+(
+    province_code in (select province from ({{ new_deliveries(['hrss_employers']) }}))
+    or (province_code, period) in (select province, period from ({{ new_deliveries([feed]) }}))
+    or (province_code, {{ key }}) in (
+        select _province, {{ key }} from {{ source('raw', feed) }}
+        where (_province, _period) in (select province, period from ({{ new_deliveries([feed]) }}))
+    )
+)
+{%- else -%}
+true
+{%- endif -%}
+{%- endmacro %}
+
+{% macro delete_stale_records(feed, key) -%}
+{%- if is_incremental() -%}
+delete from {{ this }} where {{ stale_record_rows(feed, key) }}
 {%- else -%}
 select 1
 {%- endif -%}

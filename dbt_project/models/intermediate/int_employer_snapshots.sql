@@ -1,15 +1,13 @@
 {{ config(materialized='incremental', incremental_strategy='append',
-          pre_hook="{{ delete_stale_provinces(['hrss_employers']) }}") }}
+          pre_hook=["{{ ensure_watermarks() }}", "{{ delete_stale_provinces(['hrss_employers']) }}"],
+          post_hook="{{ record_watermark() }}") }}
+-- depends_on: {{ source('ingest', 'files') }}
 
 -- Every employer snapshot with its quarter index and key industry (by the division its code's
 -- digits decide, in its own province's list).
 with snapshots as (
     select * from {{ ref('stg_hrss_employers') }}
-    where {{ stale_provinces_filter('province_code', ['hrss_employers']) }}
-),
-
-inputs as (
-    {{ inputs_taken_at(['hrss_employers']) }}
+    where {{ stale_province_rows('province_code', ['hrss_employers']) }}
 ),
 
 key_divisions as (
@@ -32,10 +30,8 @@ select
     snapshots.payroll_yuan,
     snapshots.premium_rate_pct,
     key_divisions.key_industry_code,
-    key_divisions.key_industry_name,
-    inputs.inputs_taken_at as _inputs_taken_at
+    key_divisions.key_industry_name
 from snapshots
-inner join inputs on inputs.province = snapshots.province_code
 left join key_divisions
     on key_divisions.province_code = snapshots.province_code
     and key_divisions.division = snapshots.industry_division

@@ -1,5 +1,8 @@
 {{ config(materialized='incremental', incremental_strategy='append',
-          pre_hook="{{ delete_stale_provinces(['nhc_hazard_monitoring', 'hrss_employers']) }}") }}
+          pre_hook=["{{ ensure_watermarks() }}", "{{ delete_stale_records('nhc_hazard_monitoring', 'sample_no') }}"],
+          post_hook="{{ record_watermark() }}") }}
+-- depends_on: {{ source('ingest', 'files') }}
+-- depends_on: {{ source('raw', 'nhc_hazard_monitoring') }}
 
 -- Exposure samples against their limit (spec 4.1): a sample exceeds when its value is above the
 -- limit of its factor and metric in the limit's unit. No limit for the pair, or another unit
@@ -7,7 +10,7 @@
 -- sample_date + 30 days (plan_cycles.default_rectification_days).
 with samples as (
     select * from {{ ref('stg_nhc_hazard_monitoring') }}
-    where {{ stale_provinces_filter('province_code', ['nhc_hazard_monitoring', 'hrss_employers']) }}
+    where {{ stale_record_rows('nhc_hazard_monitoring', 'sample_no') }}
 ),
 
 limits as (
@@ -41,19 +44,13 @@ with_outcome as (
 
 attributed as (
     {{ attribute_to_employer('with_outcome', 'sample_date') }}
-),
-
-inputs as (
-    {{ inputs_taken_at(['nhc_hazard_monitoring', 'hrss_employers']) }}
 )
 
 select
     attributed.*,
-    inputs.inputs_taken_at as _inputs_taken_at,
     year(sample_date) as sample_year,
     case
         when exceeds then coalesce(deadline_given, sample_date + to_days(plan.default_rectification_days))
     end as rectification_deadline
 from attributed
 cross join plan
-inner join inputs on inputs.province = attributed.province_code

@@ -1,20 +1,18 @@
 {{ config(materialized='incremental', incremental_strategy='append',
-          pre_hook="{{ delete_stale_provinces(['em_hazards', 'hrss_employers']) }}") }}
+          pre_hook=["{{ ensure_watermarks() }}", "{{ delete_stale_records('em_hazards', 'hazard_no') }}"],
+          post_hook="{{ record_watermark() }}") }}
+-- depends_on: {{ source('ingest', 'files') }}
+-- depends_on: {{ source('raw', 'em_hazards') }}
 
 -- Hidden hazards in their current state, attributed to the employer's industry.
 with hazards as (
     select * from {{ ref('stg_em_hazards') }}
-    where {{ stale_provinces_filter('province_code', ['em_hazards', 'hrss_employers']) }}
+    where {{ stale_record_rows('em_hazards', 'hazard_no') }}
 ),
 
 attributed as (
     {{ attribute_to_employer('hazards', 'found_date') }}
-),
-
-inputs as (
-    {{ inputs_taken_at(['em_hazards', 'hrss_employers']) }}
 )
 
-select attributed.*, level = '重大隐患' as is_major, inputs.inputs_taken_at as _inputs_taken_at
+select attributed.*, level = '重大隐患' as is_major
 from attributed
-inner join inputs on inputs.province = attributed.province_code

@@ -1,5 +1,7 @@
 {{ config(materialized='incremental', incremental_strategy='append',
-          pre_hook="{{ delete_stale_provinces(['hrss_employers']) }}") }}
+          pre_hook=["{{ ensure_watermarks() }}", "{{ delete_stale_provinces(['hrss_employers']) }}"],
+          post_hook="{{ record_watermark() }}") }}
+-- depends_on: {{ source('ingest', 'files') }}
 
 -- Insured workers of a group in year Y (spec section 5): the mean, over the quarters of Y that
 -- have an hrss_employers snapshot for the province, of the sum of insured_workers of the
@@ -9,11 +11,7 @@ with snapshot_quarters as (
     select distinct province, period, cast(substr(period, 1, 4) as integer) as year
     from {{ source('ingest', 'files') }}
     where feed = 'hrss_employers' and status = 'loaded'
-      and {{ stale_provinces_filter('province', ['hrss_employers']) }}
-),
-
-inputs as (
-    {{ inputs_taken_at(['hrss_employers']) }}
+      and {{ stale_province_rows('province', ['hrss_employers']) }}
 ),
 
 groups as (
@@ -60,7 +58,5 @@ select
     per_quarter.year,
     count(*) as snapshot_quarters,
     avg(per_quarter.insured_workers) as insured_workers,
-    any_value(inputs.inputs_taken_at) as _inputs_taken_at
 from per_quarter
-inner join inputs on inputs.province = per_quarter.province_code
 group by per_quarter.province_code, per_quarter.industry_group, per_quarter.year

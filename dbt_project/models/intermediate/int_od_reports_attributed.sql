@@ -1,20 +1,18 @@
 {{ config(materialized='incremental', incremental_strategy='append',
-          pre_hook="{{ delete_stale_provinces(['nhc_occupational_disease', 'hrss_employers']) }}") }}
+          pre_hook=["{{ ensure_watermarks() }}", "{{ delete_stale_records('nhc_occupational_disease', 'report_no') }}"],
+          post_hook="{{ record_watermark() }}") }}
+-- depends_on: {{ source('ingest', 'files') }}
+-- depends_on: {{ source('raw', 'nhc_occupational_disease') }}
 
 -- Occupational-disease reports with their employer's industry for the diagnosis quarter.
 with reports as (
     select * from {{ ref('stg_nhc_occupational_disease') }}
-    where {{ stale_provinces_filter('province_code', ['nhc_occupational_disease', 'hrss_employers']) }}
+    where {{ stale_record_rows('nhc_occupational_disease', 'report_no') }}
 ),
 
 attributed as (
     {{ attribute_to_employer('reports', 'diagnosis_date') }}
-),
-
-inputs as (
-    {{ inputs_taken_at(['nhc_occupational_disease', 'hrss_employers']) }}
 )
 
-select attributed.*, year(diagnosis_date) as diagnosis_year, inputs.inputs_taken_at as _inputs_taken_at
+select attributed.*, year(diagnosis_date) as diagnosis_year
 from attributed
-inner join inputs on inputs.province = attributed.province_code

@@ -70,7 +70,8 @@ class IngestContext:
     archive_key: bytes
     hmac_pads: pseudonym.HmacPads
     run_id: str | None = None
-    now: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))
+    # UTC (naive), like dbt's run_started_at, which the incremental models compare it with
+    now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc).replace(tzinfo=None))
 
 
 @dataclass

@@ -63,7 +63,7 @@ CREATE TABLE IF NOT EXISTS ingest.files (
   dropped_columns VARCHAR[],
   amount_scales JSON,
   archive_path VARCHAR,
-  taken_at TIMESTAMP NOT NULL,
+  taken_at TIMESTAMP NOT NULL,         -- UTC
   run_id VARCHAR
 );
 CREATE TABLE IF NOT EXISTS ingest.rejected_records (
