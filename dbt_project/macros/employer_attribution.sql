@@ -3,6 +3,10 @@
   latest hrss_employers snapshot (same province, same USCC) at or before the quarter of the
   event's date, else its earliest one. Events of employers in no snapshot get nulls
   (`employer_in_snapshot` false): orphans.
+
+  Most events fall in a quarter that has a snapshot of their employer, found by an equality
+  join; only the rest go through the (costlier) as-of join, against the snapshots of just
+  their employers.
 -#}
 {% macro attribute_to_employer(events, date_column) -%}
 with events_indexed as (
@@ -11,35 +15,60 @@ with events_indexed as (
 ),
 
 snapshots as (
-    select * from {{ ref('int_employer_snapshots') }}
+    select province_code, uscc, quarter_index, industry_division, key_industry_code, employer_name,
+           is_first_snapshot
+    from {{ ref('int_employer_snapshots') }}
 ),
 
-earliest as (
-    select * from snapshots
-    qualify row_number() over (partition by province_code, uscc order by quarter_index) = 1
-),
-
-at_or_before as (
+exact as (
     select
         e.*,
-        s.quarter_index as matched_quarter_index
+        s.quarter_index as employer_snapshot_quarter_index,
+        s.industry_division as employer_industry_division,
+        s.key_industry_code as employer_key_industry_code,
+        s.employer_name as employer_name_in_snapshot
     from events_indexed as e
-    asof left join snapshots as s
-        on e.province_code = s.province_code
-        and e.uscc = s.uscc
-        and e.event_quarter_index >= s.quarter_index
+    left join snapshots as s
+        on s.province_code = e.province_code
+        and s.uscc = e.uscc
+        and s.quarter_index = e.event_quarter_index
+),
+
+unmatched as (
+    select * exclude (employer_snapshot_quarter_index, employer_industry_division,
+                      employer_key_industry_code, employer_name_in_snapshot)
+    from exact
+    where employer_snapshot_quarter_index is null
+),
+
+their_snapshots as (
+    select s.* from snapshots as s
+    semi join unmatched as u on u.province_code = s.province_code and u.uscc = s.uscc
+),
+
+fallback as (
+    select
+        u.*,
+        coalesce(b.quarter_index, f.quarter_index) as employer_snapshot_quarter_index,
+        case when b.quarter_index is not null then b.industry_division else f.industry_division end
+            as employer_industry_division,
+        case when b.quarter_index is not null then b.key_industry_code else f.key_industry_code end
+            as employer_key_industry_code,
+        case when b.quarter_index is not null then b.employer_name else f.employer_name end
+            as employer_name_in_snapshot
+    from unmatched as u
+    asof left join their_snapshots as b
+        on u.province_code = b.province_code
+        and u.uscc = b.uscc
+        and u.event_quarter_index >= b.quarter_index
+    left join their_snapshots as f
+        on f.province_code = u.province_code and f.uscc = u.uscc and f.is_first_snapshot
 )
 
-select
-    a.* exclude (matched_quarter_index),
-    coalesce(a.matched_quarter_index, f.quarter_index) as employer_snapshot_quarter_index,
-    coalesce(a.matched_quarter_index, f.quarter_index) is not null as employer_in_snapshot,
-    coalesce(m.industry_division, f.industry_division) as employer_industry_division,
-    coalesce(m.key_industry_code, f.key_industry_code) as employer_key_industry_code,
-    coalesce(m.employer_name, f.employer_name) as employer_name_in_snapshot
-from at_or_before as a
-left join snapshots as m
-    on a.province_code = m.province_code and a.uscc = m.uscc and a.matched_quarter_index = m.quarter_index
-left join earliest as f
-    on a.province_code = f.province_code and a.uscc = f.uscc and a.matched_quarter_index is null
+select *, employer_snapshot_quarter_index is not null as employer_in_snapshot
+from exact
+where employer_snapshot_quarter_index is not null
+union all by name
+select *, employer_snapshot_quarter_index is not null as employer_in_snapshot
+from fallback
 {%- endmacro %}

@@ -30,7 +30,9 @@ select
     snapshots.payroll_yuan,
     snapshots.premium_rate_pct,
     key_divisions.key_industry_code,
-    key_divisions.key_industry_name
+    key_divisions.key_industry_name,
+    row_number() over (partition by snapshots.province_code, snapshots.uscc
+                       order by snapshots.snapshot_year, snapshots.snapshot_quarter) = 1 as is_first_snapshot
 from snapshots
 left join key_divisions
     on key_divisions.province_code = snapshots.province_code

@@ -1,16 +1,30 @@
 -- Insured employers per province as in their latest snapshot, with first and last quarter seen.
+with latest as (
+    select
+        province_code,
+        uscc,
+        arg_max({
+            'employer_name': employer_name, 'area_code': area_code, 'industry_code': industry_code,
+            'industry_division': industry_division, 'key_industry_code': key_industry_code,
+            'key_industry_name': key_industry_name, 'risk_class': risk_class,
+            'insured_workers': insured_workers, 'period': period
+        }, quarter_index) as snapshot,
+        min(period) as first_snapshot
+    from {{ ref('int_employer_snapshots') }}
+    group by province_code, uscc
+)
+
 select
     province_code,
     uscc,
-    employer_name,
-    area_code,
-    industry_code,
-    industry_division,
-    key_industry_code,
-    key_industry_name,
-    risk_class,
-    insured_workers as latest_insured_workers,
-    period as latest_snapshot,
-    min(period) over (partition by province_code, uscc) as first_snapshot
-from {{ ref('int_employer_snapshots') }}
-qualify row_number() over (partition by province_code, uscc order by quarter_index desc) = 1
+    snapshot.employer_name,
+    snapshot.area_code,
+    snapshot.industry_code,
+    snapshot.industry_division,
+    snapshot.key_industry_code,
+    snapshot.key_industry_name,
+    snapshot.risk_class,
+    snapshot.insured_workers as latest_insured_workers,
+    snapshot.period as latest_snapshot,
+    first_snapshot
+from latest

@@ -16,6 +16,16 @@ fatal_claims as (
     select * from claims where is_fatal and is_recognised
 ),
 
+accident_months as (
+    select distinct province_code, uscc, date_trunc('month', occurred_date) as month
+    from accidents where uscc is not null
+),
+
+claim_months as (
+    select distinct province_code, uscc, date_trunc('month', incident_date) as month
+    from claims
+),
+
 claims_without_accident as (
     select
         'fatal_claim_without_accident' as signal,
@@ -25,12 +35,11 @@ claims_without_accident as (
         c.decision_no, c.accident_no as claim_accident_no, cast(null as varchar) as accident_no,
         c.incident_date as event_date, 1 as deaths
     from fatal_claims as c
-    where not exists (
-        select 1 from accidents as a
-        where a.province_code = c.province_code
-          and ((a.uscc = c.uscc and date_trunc('month', a.occurred_date) = date_trunc('month', c.incident_date))
-               or a.accident_no = c.accident_no)
-    )
+    anti join accident_months as m
+        on m.province_code = c.province_code and m.uscc = c.uscc
+        and m.month = date_trunc('month', c.incident_date)
+    anti join accidents as named
+        on named.province_code = c.province_code and named.accident_no = c.accident_no
 ),
 
 accidents_without_claim as (
@@ -42,13 +51,12 @@ accidents_without_claim as (
         cast(null as varchar) as decision_no, cast(null as varchar) as claim_accident_no, a.accident_no,
         a.occurred_date as event_date, a.deaths
     from accidents as a
+    anti join claim_months as m
+        on m.province_code = a.province_code and m.uscc = a.uscc
+        and m.month = date_trunc('month', a.occurred_date)
+    anti join claims as naming
+        on naming.province_code = a.province_code and naming.accident_no = a.accident_no
     where a.deaths > 0
-      and not exists (
-        select 1 from claims as c
-        where c.province_code = a.province_code
-          and ((c.uscc = a.uscc and date_trunc('month', c.incident_date) = date_trunc('month', a.occurred_date))
-               or c.accident_no = a.accident_no)
-    )
 )
 
 select

@@ -1,0 +1,122 @@
+"""One benchmark step, run in a fresh process so that its peak memory is its own.
+
+    python benchmarks/steps.py floor LANDING
+    python benchmarks/steps.py ingest LANDING WAREHOUSE
+    python benchmarks/steps.py dbt WAREHOUSE [--full-refresh]
+    python benchmarks/steps.py pages WAREHOUSE REPEATS
+
+Prints one JSON line: seconds, peak_rss_mb and step-specific counts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+
+def peak_rss_mb() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, children) / 1024
+
+
+def floor(landing: Path) -> dict:
+    """What DuckDB alone takes to read every landing file, counting records: one read_csv over all
+    CSV files of a feed (GB18030 files read as latin-1 bytes: DuckDB has no GB18030 decoder
+    offline, and counting needs no decoding), XLSX through calamine (DuckDB's excel extension
+    cannot be installed offline)."""
+    import duckdb
+    from python_calamine import CalamineWorkbook
+
+    con = duckdb.connect()
+    records = 0
+    started = time.perf_counter()
+    for feed_dir in sorted(p for p in landing.iterdir() if p.is_dir() and not p.name.startswith("_")):
+        for encoding in ("utf-8", "latin-1"):
+            files = []
+            for path in sorted(feed_dir.glob("*.csv")):
+                manifest = path.with_name(path.stem + ".manifest.json")
+                declared = "utf-8"
+                if manifest.exists():
+                    try:
+                        declared = "latin-1" if "GB" in json.loads(manifest.read_text("utf-8")).get("encoding", "") else "utf-8"
+                    except (ValueError, UnicodeDecodeError):
+                        pass
+                if declared == encoding:
+                    files.append(str(path))
+            if files:
+                records += con.execute(
+                    "SELECT count(*) FROM read_csv(?, all_varchar = true, header = true, union_by_name = true, "
+                    "null_padding = true, strict_mode = false, ignore_errors = true, encoding = ?)",
+                    [files, encoding]).fetchone()[0]
+        for path in sorted(feed_dir.glob("*.xlsx")):
+            try:
+                records += len(CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python())
+            except Exception:  # a corrupt workbook: the floor just skips it
+                pass
+    return {"seconds": time.perf_counter() - started, "records": records}
+
+
+def ingest(landing: Path, warehouse: Path) -> dict:
+    from ipx.contracts import load_contracts
+    from ipx.ingestion.loader import IngestContext, ingest_landing
+    from ipx.ingestion.pseudonym import HmacPads
+    from ipx.resources import duckdb_config
+    from ipx.settings import archive_key, pseudonym_key
+    from ipx.storage import WarehouseLayout
+    import duckdb
+
+    layout = WarehouseLayout.at(warehouse)
+    layout.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(layout.warehouse), config=duckdb_config())
+    ctx = IngestContext(layout.archive_dir, archive_key()[0], HmacPads.from_key(pseudonym_key()[0]), "benchmark")
+    started = time.perf_counter()
+    results = ingest_landing(con, landing, load_contracts(), ctx)
+    seconds = time.perf_counter() - started
+    con.close()
+    taken = [r for r in results if r.status != "skipped"]
+    return {"seconds": seconds, "files": len(taken), "records": sum(r.records for r in taken),
+            "loaded": sum(r.loaded for r in taken), "rejected": sum(r.rejected for r in taken)}
+
+
+def dbt(warehouse: Path, full_refresh: bool) -> dict:
+    from ipx.assets.warehouse_models import prepare_manifest
+    from ipx.paths import DBT_PROJECT_DIR
+
+    prepare_manifest()
+    env = dict(os.environ, IPX_WAREHOUSE=str(warehouse.resolve()))
+    args = [str(Path(sys.executable).parent / "dbt"), "build", "--project-dir", str(DBT_PROJECT_DIR),
+            "--profiles-dir", str(DBT_PROJECT_DIR)] + (["--full-refresh"] if full_refresh else [])
+    started = time.perf_counter()
+    done = subprocess.run(args, env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(done.stdout[-4000:])
+    return {"seconds": seconds}
+
+
+def main() -> None:
+    step, *args = sys.argv[1:]
+    if step == "floor":
+        out = floor(Path(args[0]))
+    elif step == "ingest":
+        out = ingest(Path(args[0]), Path(args[1]))
+    elif step == "dbt":
+        out = dbt(Path(args[0]), "--full-refresh" in args)
+    elif step == "pages":
+        from dashboards.measure_pages import measure  # the dashboard's own page timer
+
+        out = {"pages": measure(Path(args[0]), int(args[1]))}
+    else:
+        raise SystemExit(f"unknown step {step}")
+    out["peak_rss_mb"] = peak_rss_mb()
+    print(json.dumps(out, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
