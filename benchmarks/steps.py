@@ -85,13 +85,14 @@ def ingest(landing: Path, warehouse: Path) -> dict:
 
 
 def dbt(warehouse: Path, full_refresh: bool) -> dict:
-    from ipx.assets.warehouse_models import prepare_manifest
+    import tempfile
+
     from ipx.paths import DBT_PROJECT_DIR
 
-    prepare_manifest()
     env = dict(os.environ, IPX_WAREHOUSE=str(warehouse.resolve()))
+    target = tempfile.mkdtemp(prefix="ipx-bench-dbt-")  # never share dbt's target folder with another run
     args = [str(Path(sys.executable).parent / "dbt"), "build", "--project-dir", str(DBT_PROJECT_DIR),
-            "--profiles-dir", str(DBT_PROJECT_DIR)] + (["--full-refresh"] if full_refresh else [])
+            "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", target] + (["--full-refresh"] if full_refresh else [])
     started = time.perf_counter()
     done = subprocess.run(args, env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - started

@@ -57,6 +57,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     except RunFailed as exc:
         print(exc.summary.render() if exc.summary else "", end="")
         return _fail(f"the run did not complete: {exc}", EXIT_RUN_FAILED)
+    except OSError as exc:  # a full disk, a vanished folder: nothing published was touched
+        return _fail(f"the run stopped: {exc.strerror or exc} ({exc.filename or 'warehouse'}); "
+                     "the last published data is unchanged", EXIT_RUN_FAILED)
     print(summary.render(), end="")
     if args.strict and summary.failed_checks:
         return _fail(f"{len(summary.failed_checks)} checks failed (--strict)", EXIT_RUN_FAILED)

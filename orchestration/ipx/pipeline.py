@@ -153,16 +153,24 @@ def run_pipeline(landing: Path, warehouse: Path, publish: bool = True) -> RunSum
     summary.failed_checks = sorted(
         f"{e.asset_key.to_user_string()}:{e.check_name}" for e in evaluations if not e.passed
     )
-    summary.failed_steps = sorted(
-        ev.step_key for ev in result.all_events if ev.event_type_value == "STEP_FAILURE" and ev.step_key
-    )
+    failures = [ev for ev in result.all_events if ev.event_type_value == "STEP_FAILURE" and ev.step_key]
+    summary.failed_steps = sorted(f"{ev.step_key}: {_failure_message(ev)}" for ev in failures)
     if not result.success:
-        raise RunFailed("steps failed: " + ", ".join(summary.failed_steps or ["(unknown)"]), summary)
+        raise RunFailed("steps failed: " + "; ".join(summary.failed_steps or ["(unknown)"]), summary)
     if publish:
         from ipx.serving import publish_serving_copy
 
         summary.published = str(publish_serving_copy(layout, result.run_id))
     return summary
+
+
+def _failure_message(event) -> str:
+    """The first line of a failed step's error, e.g. a full disk or a dbt test failure."""
+    error = getattr(event.event_specific_data, "error", None)
+    while error is not None and getattr(error, "cause", None) is not None and "dagster" in (error.cls_name or "").lower():
+        error = error.cause
+    message = (error.message if error is not None else "") or "see the run log"
+    return message.strip().splitlines()[0][:300]
 
 
 def _instance():

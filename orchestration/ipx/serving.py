@@ -39,6 +39,7 @@ def publish_serving_copy(layout: WarehouseLayout, run_id: str) -> Path:
     if tmp.exists():
         tmp.unlink()
     con = duckdb.connect(str(tmp))
+    published = False
     try:
         con.execute(f"ATTACH '{layout.warehouse}' AS source (READ_ONLY)")
         for schema in PUBLISHED_SCHEMAS:
@@ -54,9 +55,15 @@ def publish_serving_copy(layout: WarehouseLayout, run_id: str) -> Path:
                     [run_id, published_at])
         con.execute("DETACH source")
         con.execute("CHECKPOINT")
+        con.close()
+        os.replace(tmp, target)
+        published = True
     finally:
         con.close()
-    os.replace(tmp, target)
+        if not published:  # e.g. a full disk: the last published copy stays as it was
+            for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+                if leftover.exists():
+                    leftover.unlink()
     pointer = serving / "current.json"
     pointer_tmp = serving / ".current.json.tmp"
     pointer_tmp.write_text(json.dumps({"file": target.name, "run_id": run_id,
