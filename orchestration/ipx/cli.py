@@ -91,12 +91,14 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_dashboard(args: argparse.Namespace) -> int:
     from ipx.paths import DASHBOARD_DIR
 
+    from ipx.resources import DEFAULT_WAREHOUSE
+
     env = dict(os.environ)
-    if args.warehouse:
-        env["IPX_WAREHOUSE"] = str(Path(args.warehouse).resolve())
+    env["IPX_WAREHOUSE"] = str(Path(args.warehouse or env.get("IPX_WAREHOUSE") or DEFAULT_WAREHOUSE).resolve())
     command = [sys.executable, "-m", "streamlit", "run", str(DASHBOARD_DIR / "app.py"),
                "--server.port", str(args.port), "--server.headless", "true",
-               "--browser.gatherUsageStats", "false", "--server.address", args.address]
+               "--browser.gatherUsageStats", "false", "--server.address", args.address,
+               "--server.fileWatcherType", "none", "--client.toolbarMode", "viewer"]
     print(f"ipx dashboard: serving on http://{args.address}:{args.port}/ (Ctrl-C to stop)", flush=True)
     os.execvpe(command[0], command, env)
     return EXIT_OK  # not reached

@@ -9,7 +9,7 @@ LABELS: dict[str, str] = {
     "key_industry_name": "重点行业", "feed": "数据项", "feed_title": "数据项名称", "period": "期间",
     # assessment
     "injury_rate_per_1000": "重点行业工伤事故发生率(‰)",
-    "baseline_injury_rate_per_1000": "基期(2020年)发生率(‰)",
+    "baseline_injury_rate_per_1000": "基期发生率(‰)",
     "target_injury_rate_per_1000": "目标路径值(‰)",
     "od_rate_per_100k": "职业病发病率(1/10万)",
     "baseline_od_rate_per_100k": "基期职业病发病率(1/10万)",

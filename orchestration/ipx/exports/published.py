@@ -17,6 +17,10 @@ def published_file(warehouse: Path) -> Path:
     serving = current_serving_file(layout)
     if serving is not None:
         return serving
+    # current.json missing or naming a removed copy: the newest complete copy, never the writer's file
+    copies = sorted(layout.serving_dir.glob("ipx-*.duckdb")) if layout.serving_dir.is_dir() else []
+    if copies:
+        return copies[-1]
     if layout.warehouse.exists():
         return layout.warehouse
     raise ConfigurationError(f"no published data for {warehouse}: run `ipx run` first")

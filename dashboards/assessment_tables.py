@@ -1,0 +1,42 @@
+"""The assessment as the page shows it: the ranking beside the previous year's, the scorecard's
+column labels, and the assessment export file (written by ``ipx.exports``, not re-made here)."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from ipx.exports.registry import run_export
+
+COMPONENT_SCORES = {
+    "A": "score_injury_rate", "B": "score_occupational_disease", "C": "score_training",
+    "D": "score_rectification", "E": "score_data_sharing", "F": "score_reporting", "G": "score_prevention_fund",
+}
+SCORECARD_LABELS = {
+    "component": "指标", "component_name": "指标名称", "weight": "权重", "score": "得分", "figure": "指标值",
+    "numerator": "分子", "denominator": "分母", "baseline": "基期值(2020年)", "target": "目标值",
+    "figure_definition": "口径",
+}
+CHANGE, PREVIOUS_RANK, RANK_CHANGE = "较上年(分)", "上年排名", "名次变化"
+
+
+def export_file(warehouse: Path, year: int) -> bytes:
+    """The assessment export of one year (``ipx export assessment --year``), from the published copy."""
+    with tempfile.TemporaryDirectory(prefix="ipx-assessment-") as tmp:
+        out = Path(tmp) / f"assessment-{year}.xlsx"
+        run_export("assessment", warehouse, out, year=year)
+        return out.read_bytes()
+
+
+def ranking_with_change(assessment: pd.DataFrame, year: int) -> pd.DataFrame:
+    """The year's rows in rank order, with the previous year's total and rank beside them."""
+    current = assessment[assessment["year"] == year].sort_values(["rank", "province_code"])
+    previous = assessment[assessment["year"] == year - 1][["province_code", "total_score", "rank"]]
+    merged = current.merge(previous.rename(columns={"total_score": "previous_total", "rank": "previous_rank"}),
+                           on="province_code", how="left")
+    merged[CHANGE] = (merged["total_score"] - merged["previous_total"]).round(2)
+    merged[PREVIOUS_RANK] = merged["previous_rank"].astype("Int64")
+    merged[RANK_CHANGE] = (merged["previous_rank"] - merged["rank"]).astype("Int64")
+    return merged

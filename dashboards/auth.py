@@ -1,0 +1,170 @@
+"""Who may see what: sign-in with a password from the user file, or SSO through a trusted header.
+
+Roles:
+- ``national``: every page and every province;
+- ``provincial``: national and provincial aggregates (map, heat table, ranking), and the
+  details of its own province only — its watchlist rows, its scorecard, its deliveries and
+  rejected records; never another province's employer rows, scorecard or rejected records;
+- ``engineer``: the feed-health page only (every province), plus the as-of line.
+
+SSO mode: when ``IPX_AUTH_HEADER`` names a request header (e.g. ``X-Forwarded-User``), the user
+name is taken from that header of the browser's request (``st.context.headers``) as set by the
+reverse proxy in front of the dashboard, and looked up in the user file for its role; no
+password is asked. The proxy must strip that header from clients' requests.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from dashboards.users import ROLES, User, UserConfigError, authenticate, load_users, users_file
+
+AUTH_HEADER_ENV = "IPX_AUTH_HEADER"
+_SIGNED_IN_KEY = "ipx_user"
+_VIEWER_KEY = "_ipx_viewer"
+_FAILURES_KEY = "_ipx_sign_in_failures"
+
+HOTSPOTS, WATCHLIST, ASSESSMENT, FEED_HEALTH = "hotspots", "watchlist", "assessment", "feed_health"
+ROLE_PAGES = {
+    "national": (HOTSPOTS, WATCHLIST, ASSESSMENT, FEED_HEALTH),
+    "provincial": (HOTSPOTS, WATCHLIST, ASSESSMENT, FEED_HEALTH),
+    "engineer": (FEED_HEALTH,),
+}
+
+
+@dataclass(frozen=True)
+class Viewer:
+    user: User
+    via_sso: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.user.name
+
+    @property
+    def role(self) -> str:
+        return self.user.role
+
+    @property
+    def province(self) -> str | None:
+        return self.user.province
+
+    @property
+    def role_label(self) -> str:
+        return ROLES[self.role]
+
+    def may_open(self, page: str) -> bool:
+        return page in ROLE_PAGES[self.role]
+
+    def sees_details_of(self, province_code: str) -> bool:
+        """Employer rows, scorecards, deliveries and rejected records of one province."""
+        return self.role != "provincial" or province_code == self.province
+
+    def restrict(self, frame: pd.DataFrame, column: str = "province_code") -> pd.DataFrame:
+        """Only the rows of provinces whose details this viewer may see."""
+        if self.role != "provincial":
+            return frame
+        return frame[frame[column] == self.province]
+
+
+@functools.lru_cache(maxsize=8)
+def _users(path: str, mtime_ns: int) -> dict[str, User]:
+    return load_users(Path(path))
+
+
+def configured_users() -> dict[str, User]:
+    path = users_file()
+    try:
+        mtime = path.stat().st_mtime_ns
+    except FileNotFoundError as exc:
+        raise UserConfigError(f"找不到用户配置文件：{path}") from exc
+    return _users(str(path), mtime)
+
+
+def sso_header() -> str | None:
+    return os.environ.get(AUTH_HEADER_ENV) or None
+
+
+def request_headers() -> Mapping[str, str]:
+    """The headers of the browser's request to the app (empty outside a browser session)."""
+    return st.context.headers
+
+
+def identify() -> Viewer | None:
+    """The viewer of this run, from the SSO header or this session's sign-in; None if nobody."""
+    users = configured_users()
+    header = sso_header()
+    if header:
+        name = (request_headers().get(header) or "").strip()
+        user = users.get(name) if name else None
+        viewer = Viewer(user, via_sso=True) if user else None
+    else:
+        user = users.get(st.session_state.get(_SIGNED_IN_KEY, ""))
+        viewer = Viewer(user) if user else None
+    st.session_state[_VIEWER_KEY] = viewer
+    return viewer
+
+
+def viewer() -> Viewer:
+    """The viewer the router identified for this run (pages call this)."""
+    found = st.session_state.get(_VIEWER_KEY)
+    if found is None:
+        st.info("请先登录。")
+        st.stop()
+    return found
+
+
+def require_page(page: str) -> Viewer:
+    found = viewer()
+    if not found.may_open(page):
+        st.info("您的账号无权查看本页面。")
+        st.stop()
+    return found
+
+
+# ------------------------------------------------------------------ pages of the signed-out app
+
+
+def sign_in_page() -> None:
+    st.title("工伤预防数据看板")
+    st.subheader("登录")
+    with st.form("sign_in", clear_on_submit=False):
+        name = st.text_input("用户名", key="sign_in_name")
+        password = st.text_input("密码", type="password", key="sign_in_password")
+        submitted = st.form_submit_button("登录", type="primary")
+    if not submitted:
+        st.caption("账号由管理员在用户配置文件中开通；演示账号见 dashboards/README.md。")
+        return
+    failures = st.session_state.get(_FAILURES_KEY, 0)
+    if failures >= 5:
+        time.sleep(min(5, failures - 4))  # slow down guessing within a session
+    user = authenticate(configured_users(), name, password)
+    if user is None:
+        st.session_state[_FAILURES_KEY] = failures + 1
+        st.error("用户名或密码错误。")
+        return
+    st.session_state.pop(_FAILURES_KEY, None)
+    st.session_state[_SIGNED_IN_KEY] = user.name
+    st.rerun()
+
+
+def refused_page() -> None:
+    st.title("工伤预防数据看板")
+    header = sso_header()
+    name = (request_headers().get(header) or "").strip() if header else ""
+    if not name:
+        st.error(f"未能从请求头 {header} 取得用户名：请通过单点登录入口访问本看板。")
+    else:
+        st.error(f"用户 {name} 未在看板用户配置中登记，请联系管理员开通。")
+
+
+def sign_out() -> None:
+    st.session_state.clear()

@@ -1,0 +1,172 @@
+"""Reading the published data: the live serving copy named by ``<warehouse>.serving/current.json``
+(or the warehouse itself when nothing has been published), always read-only.
+
+The dashboard never keeps a DuckDB connection: every query opens the file read-only, reads, and
+closes it, and its result is cached under the *version* of the published data (the serving
+file's name, which is unique per publication). Reruns therefore touch no file at all, a running
+pipeline is never blocked, and when ``current.json`` names a new copy the next rerun reads it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from ipx.exports.published import published_file
+from ipx.settings import ConfigurationError
+from ipx.storage import WarehouseLayout
+
+WAREHOUSE_ENV = "IPX_WAREHOUSE"
+DEFAULT_WAREHOUSE = Path("data/ipx.duckdb")
+_SESSION_KEY = "_ipx_publication"
+
+
+class DataUnavailable(Exception):
+    """The published data cannot be read right now; ``str(exc)`` is a Chinese message for users."""
+
+
+@dataclass(frozen=True)
+class Publication:
+    """One published version of the data."""
+
+    path: Path
+    version: str
+    serving_copy: bool
+    published_at: dt.datetime | None
+    run_id: str | None
+
+
+def warehouse_path() -> Path:
+    return Path(os.environ.get(WAREHOUSE_ENV) or DEFAULT_WAREHOUSE).expanduser()
+
+
+def locate_publication(warehouse: Path | None = None) -> Publication | None:
+    """The live published version, or None when nothing has been built yet."""
+    warehouse = warehouse or warehouse_path()
+    layout = WarehouseLayout.at(warehouse)
+    try:
+        path = published_file(warehouse)
+    except ConfigurationError:
+        return None
+    serving = path != layout.warehouse
+    try:
+        stamp = path.stat().st_mtime_ns
+    except FileNotFoundError:
+        return None
+    # A serving copy's name is unique per publication; the warehouse fallback changes in place.
+    version = path.name if serving else f"{path.name}@{stamp}"
+    meta = _publication_meta(version, str(path)) if serving else (None, None)
+    if serving and meta == (None, None):
+        meta = _pointer_meta(layout, path.name)
+    return Publication(path=path, version=version, serving_copy=serving, published_at=meta[0], run_id=meta[1])
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _publication_meta(version: str, path: str) -> tuple[dt.datetime | None, str | None]:
+    frame = _read(path, "SELECT published_at, run_id FROM meta.publication LIMIT 1", ())
+    if frame is None or frame.empty:
+        return None, None
+    row = frame.iloc[0]
+    published = row["published_at"]
+    return (pd.Timestamp(published).to_pydatetime() if pd.notna(published) else None,
+            str(row["run_id"]) if pd.notna(row["run_id"]) else None)
+
+
+def _pointer_meta(layout: WarehouseLayout, name: str) -> tuple[dt.datetime | None, str | None]:
+    """Publication time and run from ``current.json`` (copies made before ``meta.publication``)."""
+    try:
+        pointer = json.loads((layout.serving_dir / "current.json").read_text(encoding="utf-8"))
+        if pointer.get("file") != name:
+            return None, None
+        published = pointer.get("published_at")
+        return (dt.datetime.fromisoformat(published) if published else None), pointer.get("run_id")
+    except (OSError, ValueError):
+        return None, None
+
+
+def resolve_publication() -> Publication | None:
+    """Find the live version once per script run (the app's router calls this)."""
+    publication = locate_publication()
+    st.session_state[_SESSION_KEY] = publication
+    return publication
+
+
+def publication() -> Publication | None:
+    """The version resolved at the start of this run, so that a whole page reads one version."""
+    if _SESSION_KEY not in st.session_state:
+        return resolve_publication()
+    return st.session_state[_SESSION_KEY]
+
+
+def _read(path: str, sql: str, params: tuple) -> pd.DataFrame | None:
+    """Run one query on a fresh read-only connection; None when a table is missing."""
+    try:
+        con = duckdb.connect(path, read_only=True)
+    except duckdb.IOException as exc:
+        raise DataUnavailable("数据文件暂时无法读取（可能正在被数据处理流程写入），请稍后刷新页面。") from exc
+    try:
+        return con.execute(sql, list(params)).df()
+    except duckdb.CatalogException:
+        return None
+    finally:
+        con.close()
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _cached_query(version: str, path: str, sql: str, params: tuple) -> pd.DataFrame | None:
+    return _read(path, sql, params)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _tables(version: str, path: str) -> frozenset[str]:
+    frame = _read(path, "SELECT schema_name || '.' || table_name AS name FROM duckdb_tables()", ())
+    return frozenset(frame["name"]) if frame is not None else frozenset()
+
+
+def has_table(pub: Publication, table: str) -> bool:
+    return table in _tables(pub.version, str(pub.path))
+
+
+def query(pub: Publication, sql: str, params: tuple = ()) -> pd.DataFrame | None:
+    """A cached query against one published version; None when a table it reads is missing."""
+    return _cached_query(pub.version, str(pub.path), sql, tuple(params))
+
+
+def load(pub: Publication, table: str, columns: str = "*", order: str | None = None) -> pd.DataFrame | None:
+    """A whole published table (they are small: aggregates per province and period), or None."""
+    if not has_table(pub, table):
+        return None
+    order_by = f" ORDER BY {order}" if order else ""
+    return query(pub, f"SELECT {columns} FROM {table}{order_by}")
+
+
+# ------------------------------------------------------------------ the tables the pages read
+
+HOTSPOTS = "marts.mart_hotspots"
+WATCHLIST = "marts.mart_watchlist"
+ASSESSMENT = "marts.mart_provincial_assessment"
+SCORECARD = "marts.mart_assessment_scorecard"
+FEED_HEALTH = "marts.mart_feed_health"
+DATA_QUALITY = "marts.mart_data_quality"
+AS_OF = "marts.mart_data_as_of"
+PROVINCES = "marts.dim_provinces"
+WEIGHTS = "reference.assessment_weights"
+GRADES = "reference.assessment_grades"
+PLAN_CYCLES = "reference.plan_cycles"
+KEY_INDUSTRIES = "reference.key_industries"
+REJECTED = "ingest.rejected_records"
+FILES = "ingest.files"
+
+# Rejected records without the pseudonymised record itself (the page stays lean).
+REJECTED_COLUMNS = "feed, file_name, province, period, record_no, field, rule, reason"
+QUARANTINED_SQL = (
+    "SELECT feed, file_name, province, period, seq, quarantine_reason, quarantine_detail, exported_at "
+    "FROM ingest.files WHERE status = 'quarantined' ORDER BY feed, province, period, seq"
+)

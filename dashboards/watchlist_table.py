@@ -1,0 +1,86 @@
+"""The watchlist as the page shows and downloads it: filters over ``marts.mart_watchlist`` rows
+(order kept: ``priority_rank``, worst first), the displayed columns, and the XLSX download."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ipx.exports.labels import label
+from ipx.exports.writers import write_xlsx
+
+NOT_KEY_INDUSTRY = "（非重点行业）"
+
+SHOWN_COLUMNS = [
+    "priority_rank", "priority_tier", "province_name", "employer_name", "listing_reasons", "key_industry_name",
+    "exceeded_factors", "overdue_items", "open_items", "max_days_overdue", "worst_exceedance_ratio",
+    "exceedances_12m", "linked_injuries_12m", "od_cases_12m", "union_complaints_12m", "uscc",
+]
+# The download carries every column of the mart.
+DOWNLOAD_COLUMNS = [
+    "priority_rank", "priority_tier", "province_code", "province_name", "uscc", "employer_name", "industry_code",
+    "key_industry_code", "key_industry_name", "worst_exceedance_ratio", "exceedances_12m",
+    "repeat_exceedance_factors", "repeat_exceedances", "exceeded_factors", "open_items", "overdue_items",
+    "open_exceedances", "overdue_exceedances", "open_major_hazards", "overdue_major_hazards", "open_general_hazards",
+    "overdue_general_hazards", "max_days_overdue", "linked_injuries_12m", "od_cases_12m", "union_complaints_12m",
+    "listing_reasons",
+]
+
+
+def factors_of(value) -> list[str]:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return []
+    return [str(v) for v in list(value)]
+
+
+def industry_of(value) -> str:
+    return NOT_KEY_INDUSTRY if value is None or pd.isna(value) else str(value)
+
+
+def filter_watchlist(rows: pd.DataFrame, *, provinces: Iterable[str] = (), industries: Iterable[str] = (),
+                     factors: Iterable[str] = (), overdue_only: bool = False) -> pd.DataFrame:
+    """Rows matching every non-empty filter, worst first. ``industries`` holds key-industry names
+    (or ``NOT_KEY_INDUSTRY``); ``factors`` matches when the employer has any of them."""
+    provinces, industries, factors = set(provinces), set(industries), set(factors)
+    keep = pd.Series(True, index=rows.index)
+    if provinces:
+        keep &= rows["province_code"].isin(provinces)
+    if industries:
+        keep &= rows["key_industry_name"].map(industry_of).isin(industries)
+    if factors:
+        keep &= rows["exceeded_factors"].map(lambda v: bool(factors.intersection(factors_of(v))))
+    if overdue_only:
+        keep &= rows["overdue_items"] > 0
+    return rows[keep].sort_values("priority_rank")
+
+
+def for_display(rows: pd.DataFrame) -> pd.DataFrame:
+    shown = rows[SHOWN_COLUMNS].copy()
+    shown["exceeded_factors"] = shown["exceeded_factors"].map(lambda v: "、".join(factors_of(v)))
+    shown["key_industry_name"] = shown["key_industry_name"].map(industry_of)
+    return shown.rename(columns=label)
+
+
+def _cell(value):
+    """A spreadsheet cell: lists joined, missing values empty, numpy scalars as Python numbers."""
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return "、".join(factors_of(value))
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def xlsx_bytes(rows: pd.DataFrame) -> bytes:
+    """The rows as an XLSX file (Chinese headers); formula-like text is neutralised by write_xlsx."""
+    columns = [c for c in DOWNLOAD_COLUMNS if c in rows.columns]
+    body = [[_cell(v) for v in record] for record in rows[columns].itertuples(index=False, name=None)]
+    with tempfile.TemporaryDirectory(prefix="ipx-watchlist-") as tmp:
+        out = Path(tmp) / "watchlist.xlsx"
+        write_xlsx(out, [("超标与隐患整改", [label(c) for c in columns], body)])
+        return out.read_bytes()

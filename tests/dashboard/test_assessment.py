@@ -1,0 +1,138 @@
+"""省级考核: the ranking and its change from the previous year, components against weights, one
+province's scorecard with the figures behind each component, and the assessment export."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pandas as pd
+import pytest
+from dashboard_support import figure, metrics, table, texts, values
+
+from dashboards.assessment_tables import export_file
+from ipx.exports.tables import ASSESSMENT_COLUMNS
+
+PAGE = "views/assessment.py"
+
+
+def _ranking(at) -> pd.DataFrame:
+    return table(at, "排名", "总分", "较上年(分)")
+
+
+def test_ranking_of_the_default_year_with_the_change_from_the_year_before(signed_in, mart):
+    at = signed_in("nat", PAGE)
+    as_of_year = int(mart("SELECT year(as_of_date) AS y FROM marts.mart_data_as_of")["y"][0])
+    years = list(mart("SELECT DISTINCT year FROM marts.mart_provincial_assessment ORDER BY year")["year"])
+    year = max(y for y in years if y < as_of_year)  # the last year that has ended
+    assert at.selectbox(key="as_year").value == year
+
+    published = mart("SELECT a.province_name, a.rank, a.total_score, a.grade, a.score_injury_rate, "
+                     "a.score_prevention_fund, p.total_score AS prev_total, p.rank AS prev_rank "
+                     "FROM marts.mart_provincial_assessment a LEFT JOIN marts.mart_provincial_assessment p "
+                     "ON p.province_code = a.province_code AND p.year = a.year - 1 "
+                     "WHERE a.year = ? ORDER BY a.rank, a.province_code", [year])
+    shown = _ranking(at)
+    assert list(shown["省份"]) == list(published["province_name"])
+    assert list(shown["排名"]) == list(published["rank"])
+    assert list(shown["总分"]) == pytest.approx(list(published["total_score"]))
+    assert list(shown["等级"]) == list(published["grade"])
+    assert list(shown["A 事故发生率得分"]) == pytest.approx(list(published["score_injury_rate"]))
+    assert list(shown["G 预防费得分"]) == pytest.approx(list(published["score_prevention_fund"]))
+    change = (published["total_score"] - published["prev_total"]).round(2)
+    assert list(shown["较上年(分)"].astype(float)) == pytest.approx(list(change), nan_ok=True)
+    assert list(shown["上年排名"].astype(float)) == pytest.approx(list(published["prev_rank"]), nan_ok=True)
+
+
+def test_choosing_a_year_changes_the_ranking(signed_in, mart):
+    at = signed_in("nat", PAGE)
+    at.selectbox(key="as_year").set_value(2021).run()
+    published = mart("SELECT province_name, total_score FROM marts.mart_provincial_assessment "
+                     "WHERE year = 2021 ORDER BY rank, province_code")
+    shown = _ranking(at)
+    assert list(shown["省份"]) == list(published["province_name"])
+    assert list(shown["总分"]) == pytest.approx(list(published["total_score"]))
+    assert shown["较上年(分)"].isna().all()  # 2020 is the baseline: no assessment before 2021
+
+
+def test_components_against_their_weights(signed_in, mart):
+    at = signed_in("nat", PAGE)
+    at.selectbox(key="as_year").set_value(2022).run()
+    spec = figure(at, "as_components")["data"][0]
+    weights = mart("SELECT component, component_name, weight FROM reference.assessment_weights ORDER BY component")
+    assert values(spec["x"]) == [f"{r.component} {r.component_name}（{r.weight:g}）" for r in weights.itertuples()]
+    published = mart("SELECT * FROM marts.mart_provincial_assessment WHERE year = 2022 "
+                     "ORDER BY rank, province_code")
+    assert values(spec["y"]) == list(published["province_name"])
+    columns = ["score_injury_rate", "score_occupational_disease", "score_training", "score_rectification",
+               "score_data_sharing", "score_reporting", "score_prevention_fund"]
+    ratios = values(spec["z"])
+    for row, shown in zip(published.itertuples(), ratios):
+        expected = [getattr(row, c) / w for c, w in zip(columns, weights["weight"])]
+        assert shown == pytest.approx(expected)
+    assert values(spec["text"])[0] == [f"{getattr(published.iloc[0], c):,.2f}" for c in columns]
+
+
+@pytest.mark.parametrize("province", ["440000", "660000"])
+def test_scorecard_shows_the_figures_behind_each_component(signed_in, mart, province):
+    at = signed_in("nat", PAGE)
+    at.selectbox(key="as_year").set_value(2022)
+    at.selectbox(key="as_province").set_value(province)
+    at.run()
+    assert not at.exception
+    card = table(at, "指标", "分子", "分母")
+    published = mart("SELECT * FROM marts.mart_assessment_scorecard WHERE province_code = ? AND year = 2022 "
+                     "ORDER BY component", [province])
+    assert list(card["指标"]) == list("ABCDEFG") == list(published["component"])
+    for shown, column in (("权重", "weight"), ("得分", "score"), ("指标值", "figure"), ("分子", "numerator"),
+                          ("分母", "denominator"), ("基期值(2020年)", "baseline"), ("目标值", "target")):
+        assert list(card[shown].astype(float)) == pytest.approx(list(published[column].astype(float)), nan_ok=True)
+    assert list(card["口径"]) == list(published["figure_definition"])
+    row = mart("SELECT * FROM marts.mart_provincial_assessment WHERE province_code = ? AND year = 2022",
+               [province]).iloc[0]
+    shown = metrics(at)
+    assert shown["总分"] == f"{row['total_score']:.2f}"
+    assert shown["等级"] == row["grade"]
+    assert shown["排名"] == f"第 {int(row['rank'])} 名"
+    bars = {t["name"]: values(t["x"]) for t in figure(at, "as_scorecard_chart")["data"]}
+    assert bars["得分"] == pytest.approx(list(published["score"].astype(float)))
+    assert bars["权重（满分）"] == pytest.approx(list(published["weight"]))
+
+
+def test_a_provincial_user_gets_the_ranking_but_only_its_own_scorecard(signed_in, mart):
+    at = signed_in("gd", PAGE)
+    box = at.selectbox(key="as_province")
+    assert box.options == ["广东省"] and box.value == "440000"
+    assert len(_ranking(at)) == len(mart("SELECT * FROM marts.mart_provincial_assessment WHERE year = ?",
+                                         [at.selectbox(key="as_year").value]))
+    card = table(at, "指标", "分子", "分母")
+    sichuan = mart("SELECT numerator FROM marts.mart_assessment_scorecard WHERE province_code = '510000' "
+                   "AND year = ? ORDER BY component", [at.selectbox(key="as_year").value])
+    guangdong = mart("SELECT numerator FROM marts.mart_assessment_scorecard WHERE province_code = '440000' "
+                     "AND year = ? ORDER BY component", [at.selectbox(key="as_year").value])
+    assert list(card["分子"].astype(float)) == pytest.approx(list(guangdong["numerator"]), nan_ok=True)
+    assert list(guangdong["numerator"].fillna(-1)) != list(sichuan["numerator"].fillna(-1))
+    with pytest.raises(ValueError, match="四川省"):  # not among the options
+        box.set_value("510000").run()
+
+
+def test_export_file_is_the_published_assessment_of_the_year(app_env, mart):
+    book = openpyxl.load_workbook(io.BytesIO(export_file(app_env, 2022)))
+    assert book.sheetnames == ["省级考核", "指标定义与权重", "数据快照", "说明"]
+    rows = list(book["省级考核"].iter_rows(values_only=True))
+    published = mart(f"SELECT {', '.join(ASSESSMENT_COLUMNS)} FROM marts.mart_provincial_assessment "
+                     "WHERE year = 2022 ORDER BY rank, province_code")
+    assert len(rows) - 1 == len(published)
+    assert [r[0] for r in rows[1:]] == list(published["province_code"])
+    assert [r[ASSESSMENT_COLUMNS.index("total_score")] for r in rows[1:]] == pytest.approx(
+        list(published["total_score"].astype(float)))
+
+
+def test_the_page_offers_the_export_for_the_chosen_year(signed_in, mart):
+    at = signed_in("nat", PAGE)
+    at.selectbox(key="as_year").set_value(2021).run()
+    assert at.download_button(key="as_download").label == "下载2021年考核导出文件（XLSX）"
+    assert "2021年 考核排名" in texts(at)
+    grades = mart("SELECT grade, min_total FROM reference.assessment_grades WHERE min_total > 0 "
+                  "ORDER BY min_total DESC")
+    assert "；等级：" + "，".join(f"{g} ≥ {m:g}" for g, m in zip(grades["grade"], grades["min_total"])) in texts(at)

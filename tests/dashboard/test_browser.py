@@ -1,0 +1,197 @@
+"""The dashboard in a real browser: `streamlit run` on localhost, headless Chromium (Debian's
+package, driven by Playwright), sign-in, every page, no Streamlit exception anywhere, the map
+drawn with China's provinces, a click on a province, SSO through a proxy header; screenshots
+are saved to tests/artifacts/screenshots/."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from dashboard_support import APP, REPO_ROOT, TEST_USERS
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+SCREENSHOTS = REPO_ROOT / "tests" / "artifacts" / "screenshots"
+PAGES = ["热点总览", "超标与隐患整改", "省级考核", "数据交换"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _serve(warehouse: Path, users: Path, log: Path, **extra_env: str):
+    port = _free_port()
+    env = dict(os.environ, IPX_WAREHOUSE=str(warehouse), IPX_USERS_FILE=str(users), **extra_env)
+    if "IPX_AUTH_HEADER" not in extra_env:
+        env.pop("IPX_AUTH_HEADER", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port), "--server.headless", "true",
+         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, cwd=REPO_ROOT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return process, url
+        except OSError:
+            time.sleep(0.3)
+    process.terminate()
+    raise AssertionError(f"streamlit did not start: {log.read_text()[-2000:]}")
+
+
+@pytest.fixture(scope="module")
+def servers(small_build, users_file, tmp_path_factory):
+    logs = tmp_path_factory.mktemp("streamlit-logs")
+    started = {}
+    try:
+        started["password"] = _serve(small_build.warehouse, users_file, logs / "password.log")
+        started["sso"] = _serve(small_build.warehouse, users_file, logs / "sso.log",
+                                IPX_AUTH_HEADER="X-Forwarded-User")
+        yield {mode: url for mode, (_, url) in started.items()}
+    finally:
+        for process, _ in started.values():
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), "install Debian's chromium (make browser)"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def _page(browser, **context_options):
+    context = browser.new_context(viewport={"width": 1400, "height": 2400}, locale="zh-CN", **context_options)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    failed = []
+    page.on("requestfailed", lambda request: failed.append(request.url))
+    return page, failed
+
+
+def _settle(page) -> None:
+    """Wait until Streamlit has run the script and every element (charts, tables) has been drawn."""
+    page.wait_for_timeout(300)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"], [data-testid=\"stSkeleton\"]')",
+        timeout=60_000)
+    page.wait_for_timeout(700)
+
+
+def _sign_in(page, url: str, user: str) -> None:
+    page.goto(url)
+    page.get_by_label("用户名").fill(user)
+    page.get_by_label("密码").fill(TEST_USERS[user][2])
+    page.get_by_role("button", name="登录").click()
+    page.get_by_role("button", name="退出登录").wait_for()
+    _settle(page)
+
+
+def _open(page, title: str) -> None:
+    page.get_by_test_id("stSidebarNav").get_by_text(title, exact=True).click()
+    page.get_by_role("heading", name=title, level=1).wait_for()
+    _settle(page)
+
+
+def _no_exception(page, where: str) -> None:
+    exceptions = page.get_by_test_id("stException")
+    assert exceptions.count() == 0, f"{where}: {exceptions.first.inner_text()}"
+
+
+def _shot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+
+
+def test_every_page_renders_for_a_national_user(servers, browser):
+    page, failed = _page(browser)
+    _sign_in(page, servers["password"], "nat")
+    for title in PAGES:
+        _open(page, title)
+        _no_exception(page, title)
+        assert page.get_by_text("数据截至").first.is_visible()
+        if title == "热点总览":
+            page.locator("path.choroplethlocation").first.wait_for()
+            # every mainland province, Taiwan, Hong Kong and Macao (plus the inset's)
+            assert page.locator("path.choroplethlocation").count() >= 34
+            for label in ("广东", "新疆", "四川", "西藏", "黑龙江", "海南"):
+                assert page.locator("g.geo text", has_text=label).count() >= 1, label
+        else:
+            assert page.locator(".js-plotly-plot").count() >= (0 if title == "超标与隐患整改" else 1)
+        _shot(page, f"national-{title}")
+    assert not [u for u in failed if not u.startswith("http://127.0.0.1")], failed  # nothing from outside
+
+
+def test_a_click_on_a_province_opens_its_detail(servers, browser):
+    page, _ = _page(browser)
+    _sign_in(page, servers["password"], "nat")
+    page.locator("path.choroplethlocation").first.wait_for()
+    label = page.locator("g.geo text", has_text="四川").first
+    box = label.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] + 6)
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] + 6)
+    page.get_by_text("四川省 ·").first.wait_for(timeout=30_000)
+    _settle(page)
+    _no_exception(page, "after the click")
+    _shot(page, "national-热点总览-四川")
+
+
+def test_a_provincial_user_and_an_engineer(servers, browser):
+    page, _ = _page(browser)
+    _sign_in(page, servers["password"], "gd")
+    for title in PAGES:
+        _open(page, title)
+        _no_exception(page, f"gd {title}")
+        _shot(page, f"provincial-{title}")
+    page.get_by_role("button", name="退出登录").click()
+    page.get_by_label("密码").wait_for()
+
+    page, _ = _page(browser)
+    _sign_in(page, servers["password"], "eng")
+    page.get_by_role("heading", name="数据交换", level=1).wait_for()
+    _settle(page)
+    page.locator(".js-plotly-plot").first.wait_for()
+    _no_exception(page, "engineer")
+    assert page.get_by_text("热点总览").count() == 0
+    assert page.get_by_text("省级考核").count() == 0
+    _shot(page, "engineer-数据交换")
+
+
+def test_sso_header_signs_the_user_in(servers, browser):
+    page, _ = _page(browser, extra_http_headers={"X-Forwarded-User": "sso_only"})
+    page.goto(servers["sso"])
+    page.get_by_role("heading", name="热点总览", level=1).wait_for()
+    _settle(page)
+    _no_exception(page, "sso")
+    assert page.get_by_label("密码").count() == 0
+    assert page.get_by_text("测试sso_only").first.is_visible()
+
+    page, _ = _page(browser, extra_http_headers={"X-Forwarded-User": "intruder"})
+    page.goto(servers["sso"])
+    page.get_by_text("intruder 未在看板用户配置中登记").wait_for()
+    assert page.locator("path.choroplethlocation").count() == 0
