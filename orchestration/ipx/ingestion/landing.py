@@ -73,7 +73,7 @@ def scan_feed_folder(folder: Path, contract: FeedContract) -> LandingScan:
     scan = LandingScan()
     if not folder.is_dir():
         return scan
-    data: dict[str, Path] = {}
+    data: dict[str, list[Path]] = {}
     manifests: dict[str, Path] = {}
     for path in sorted(folder.iterdir()):
         name = path.name
@@ -82,17 +82,24 @@ def scan_feed_folder(folder: Path, contract: FeedContract) -> LandingScan:
         if name.endswith(MANIFEST_SUFFIX):
             manifests[name[: -len(MANIFEST_SUFFIX)]] = path
         elif path.suffix.lower() in DATA_SUFFIXES:
-            data[path.stem] = path
+            data.setdefault(path.stem, []).append(path)
         else:
             scan.ignored.append(path)
     for stem in sorted(set(data) | set(manifests)):
         province, period, seq, problem = parse_stem(stem, contract)
-        delivery = Delivery(contract.feed, stem, data.get(stem), manifests.get(stem),
-                            province, period, seq, problem)
-        if delivery.manifest_path is None:
-            scan.pending.append(delivery)
+        paths = data.get(stem, [])
+        if len(paths) > 1:
+            # e.g. .csv and .xlsx under one name: which one the manifest means is ambiguous, and
+            # neither may vanish without a trace
+            twice = "more than one data file under one name: " + ", ".join(p.name for p in paths)
+            problem = f"{problem}; {twice}" if problem else twice
+        manifest = manifests.get(stem)
+        if manifest is None:
+            scan.pending.extend(Delivery(contract.feed, stem, path, None, province, period, seq, problem)
+                                for path in paths)
         else:
-            scan.deliveries.append(delivery)
+            scan.deliveries.append(Delivery(contract.feed, stem, paths[0] if paths else None, manifest,
+                                            province, period, seq, problem))
     scan.deliveries.sort(key=lambda d: (d.province or "", d.period or "", d.seq or "", d.stem))
     return scan
 

@@ -12,6 +12,7 @@ from ipx.ingestion.quarantine import Quarantine
 
 BEIJING = dt.timezone(dt.timedelta(hours=8))
 ENCODINGS = {"UTF-8": "utf-8", "UTF8": "utf-8", "GB18030": "gb18030", "GBK": "gb18030", "GB2312": "gb18030"}
+MAX_ROWS = 2 ** 63 - 1  # the ledger's BIGINT
 
 
 @dataclass(frozen=True)
@@ -44,8 +45,8 @@ def read_manifest(delivery: Delivery, manifest_sha256: str) -> Manifest:
         if not isinstance(data, dict):
             raise ValueError("not a JSON object")
         rows = data["rows"]
-        if isinstance(rows, bool) or not isinstance(rows, int) or rows < 0:
-            raise ValueError(f"rows must be a non-negative integer, got {rows!r}")
+        if isinstance(rows, bool) or not isinstance(rows, int) or not 0 <= rows <= MAX_ROWS:
+            raise ValueError(f"rows must be a non-negative integer, got {str(rows)[:40]}")
         sha = str(data["sha256"]).strip().lower()
         if len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha):
             raise ValueError("sha256 is not 64 hex digits")
@@ -59,8 +60,11 @@ def read_manifest(delivery: Delivery, manifest_sha256: str) -> Manifest:
             encoding=ENCODINGS[encoding_name], exported_at=_beijing(str(data["exported_at"])),
             agency=str(data.get("agency") or ""), raw_bytes_sha256=manifest_sha256,
         )
-    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
-        detail = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
+    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError, OverflowError,
+            RecursionError) as exc:
+        # OverflowError: a time stamp that leaves the calendar once moved to Beijing time;
+        # RecursionError: JSON nested too deep to parse
+        detail = f"missing field {exc}" if isinstance(exc, KeyError) else f"{exc}"[:300]
         raise Quarantine("manifest_unreadable", f"manifest cannot be read: {detail}") from exc
     if delivery.data_path is None:
         raise Quarantine("data_file_missing", f"manifest names {manifest.file!r} but no such data file arrived")

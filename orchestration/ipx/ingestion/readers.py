@@ -8,7 +8,9 @@ whose shape is broken.
 CSV is parsed by Arrow (vectorised, streaming). If Arrow finds a row whose field count
 differs from the header, a cell too large for its block, or anything else it will not parse,
 the file is read again with Python's csv module, which numbers every record exactly and marks
-the broken ones. XLSX (first sheet only) is read with calamine.
+the broken ones. XLSX (first sheet only) is read with calamine, row by row; calamine holds the
+sheet's used range as one dense block, so a sheet whose values reach far beyond any table (a
+stray value at XFD1048576 would need ~550 GB) is quarantined before calamine opens it.
 """
 
 from __future__ import annotations
@@ -17,7 +19,10 @@ import codecs
 import csv
 import datetime as dt
 import io
+import itertools
+import re
 import sys
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -36,6 +41,10 @@ BATCH_ROWS = 100_000
 HEADER_SEARCH_ROWS = 30
 TOTAL_PREFIXES = ("合计", "总计")
 csv.field_size_limit(sys.maxsize)
+XLSX_MAX_CELLS = 1 << 25  # used range calamine may build (~32 bytes a cell: 1 GiB)
+# Arrow's streaming CSV reader reads about 36 blocks ahead: 2 MiB blocks keep that near 80 MiB
+# (8 MiB blocks held 300 MiB). A record longer than a block goes to the exact reader.
+BLOCK_SIZE = 2 << 20
 
 
 @dataclass
@@ -133,17 +142,15 @@ RESTART = object()  # yielded when the fast reader gives up: discard what it pro
 
 def _arrow_csv(path: Path, codec: str, header: HeaderMap, n_fields: int) -> Iterator[pa.RecordBatch]:
     names = [f"f{i}" for i in range(n_fields)]
-
-    def invalid_row(row):  # a row whose field count differs: the exact reader handles it
-        return "error"
-
+    # A row whose field count differs raises ArrowInvalid (no invalid_row_handler: pyarrow
+    # could not even hand it a row that is not valid UTF-8): the exact reader handles it.
     reader = pacsv.open_csv(
         path,
         read_options=pacsv.ReadOptions(
             encoding="utf8" if codec in ("utf-8", "utf-8-sig") else codec,
-            column_names=names, skip_rows=1, block_size=8 << 20, use_threads=True,
+            column_names=names, skip_rows=1, block_size=BLOCK_SIZE, use_threads=True,
         ),
-        parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=invalid_row),
+        parse_options=pacsv.ParseOptions(newlines_in_values=True),
         convert_options=pacsv.ConvertOptions(
             column_types={n: pa.string() for n in names},
             strings_can_be_null=False, quoted_strings_can_be_null=False,
@@ -187,12 +194,34 @@ def _python_csv(path: Path, codec: str, header: HeaderMap, n_fields: int) -> Ite
                 yield out
 
 
+_UTF8_HANZI = re.compile(rb"[\xe4-\xe9][\x80-\xbf][\x80-\xbf]")
+
+
+def _check_no_utf8_lines(path: Path) -> None:
+    """A file declared GB18030 with lines in UTF-8 (two exports pasted together) decodes without
+    error, into nonsense: refuse it. A line counts as UTF-8 when all of it is valid UTF-8 and it
+    holds at least three Chinese characters in UTF-8 form; GB18030 text passes for that about
+    never (none of 1.5 million random runs of 3 to 8 GB2312 characters did)."""
+    with path.open("rb") as fh:
+        for number, line in enumerate(fh, 1):
+            if line.isascii() or len(_UTF8_HANZI.findall(line)) < 3:
+                continue
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+            raise Quarantine("file_unreadable", f"declared GB18030, but line {number} is UTF-8 "
+                                                "(a file of mixed encodings?)")
+
+
 def read_csv(path: Path, declared_codec: str, contract: FeedContract) -> ReadResult:
     codec = _python_codec(path, declared_codec)
     try:
         first = _first_row(path, codec)
     except (UnicodeDecodeError, csv.Error) as exc:
         raise Quarantine("file_unreadable", f"cannot decode as {codec}: {exc}") from exc
+    if codec == "gb18030":
+        _check_no_utf8_lines(path)
     if not first:
         raise Quarantine("header_invalid", "empty file: no header row")
     header = map_header(first, contract)
@@ -238,21 +267,115 @@ def cell_text(value: object) -> str | None:
     return str(value)
 
 
+# Cell references beyond column AF (32) or at row 1,000,000 and below: a sheet without any fits
+# XLSX_MAX_CELLS however long it is, so only those few cells need a closer look.
+_FAR_REF = re.compile(rb'\br="((?:A[G-Z]|[B-Z][A-Z]|[A-Z]{3})[0-9]+|[A-Z]{1,3}[0-9]{7,})"')
+_ANY_REF = re.compile(rb'\br="([A-Z]{1,3}[0-9]+)"')
+_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\s")
+_REF_PARTS = re.compile(r"([A-Z]+)([0-9]+)")
+
+
+def _first_sheet_members(book: zipfile.ZipFile) -> list[str]:
+    """The XML member of the workbook's first sheet (the one calamine reads), or every sheet's
+    when the workbook's own listing cannot be followed."""
+    import xml.etree.ElementTree as ET
+
+    sheets = [n for n in book.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+    try:
+        main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+        rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+        first = next(ET.fromstring(book.read("xl/workbook.xml")).iter(f"{main}sheet")).get(f"{rel}id")
+        for r in ET.fromstring(book.read("xl/_rels/workbook.xml.rels")):
+            if r.get("Id") == first:
+                target = r.get("Target", "")
+                member = target.lstrip("/") if target.startswith("/") else "xl/" + target
+                return [member] if member in book.namelist() else sheets
+    except (KeyError, StopIteration, ET.ParseError, ValueError):
+        pass
+    return sheets
+
+
+def _valued_refs(xml, pattern: re.Pattern) -> Iterator[str]:
+    """References matching ``pattern`` of the cells that hold something (not ``<c .../>``), read
+    from a sheet's XML stream in chunks, cut before a tag so that no tag is split."""
+    carry = b""
+    while True:
+        chunk = xml.read(1 << 20)
+        buf = carry + chunk
+        cut = len(buf) if not chunk else buf.rfind(b"<")
+        if cut <= 0:
+            if not chunk:
+                return
+            carry = buf
+            continue
+        for m in pattern.finditer(buf, 0, cut):
+            lt = buf.rfind(b"<", 0, m.start())
+            gt = buf.find(b">", m.end())
+            if lt >= 0 and _CELL_TAG.match(buf, lt) and gt > 0 and buf[gt - 1:gt] != b"/":
+                yield m.group(1).decode("ascii")
+        if not chunk:
+            return
+        carry = buf[cut:]
+
+
+def _used_range(book: zipfile.ZipFile) -> tuple[int, int, str] | None:
+    """(rows, columns, farthest reference) of the values of the first sheet when they reach beyond
+    column AF or row 999,999; None when they do not (the used range is then small enough)."""
+
+    def extent(pattern: re.Pattern) -> tuple[int, int, str]:
+        rows = cols = 0
+        far = ""
+        for member in _first_sheet_members(book):
+            with book.open(member) as xml:
+                for ref in _valued_refs(xml, pattern):
+                    letters, digits = _REF_PARTS.fullmatch(ref).groups()
+                    col = 0
+                    for ch in letters:
+                        col = col * 26 + ord(ch) - 64
+                    row = int(digits)
+                    if col * row > cols * rows:
+                        far = ref
+                    rows, cols = max(rows, row), max(cols, col)
+        return rows, cols, far
+
+    if extent(_FAR_REF)[2] == "":
+        return None
+    return extent(_ANY_REF)  # the rare wide or deep sheet: every cell counts
+
+
+def _check_used_range(path: Path) -> None:
+    try:
+        with zipfile.ZipFile(path) as book:
+            used = _used_range(book)
+    except Exception:  # BadZipFile, zlib.error, unsupported compression, ...: calamine says why
+        return
+    if used is not None and used[0] * used[1] > XLSX_MAX_CELLS:
+        rows, cols, far = used
+        raise Quarantine("file_unreadable",
+                         f"the first sheet has values as far as {far}: {rows:,} rows x {cols:,} columns "
+                         f"({rows * cols:,} cells), more than can be read ({XLSX_MAX_CELLS:,}); "
+                         "is a stray value left far outside the table?")
+
+
 def read_xlsx(path: Path, contract: FeedContract) -> ReadResult:
-    """The first sheet of a workbook, read with calamine (Rust): title rows before the header are
-    skipped, the header is the row that best matches the contract."""
+    """The first sheet of a workbook, read with calamine (Rust) row by row: title rows before the
+    header are skipped, the header is the row that best matches the contract."""
     from python_calamine import CalamineWorkbook
 
+    _check_used_range(path)
     try:
         book = CalamineWorkbook.from_path(str(path))
         if not book.sheet_names:
             raise Quarantine("header_invalid", "the workbook has no sheet")
-        rows = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
+        sheet = book.get_sheet_by_index(0)
+        # iter_rows starts at the first used column; pad as to_python(skip_empty_area=False) would
+        pad = [""] * (sheet.start[1] if sheet.start else 0)
+        rows = (pad + row for row in sheet.iter_rows())
+        head = list(itertools.islice(rows, HEADER_SEARCH_ROWS))
     except Quarantine:
         raise
     except Exception as exc:  # CalamineError, zip or XML errors
         raise Quarantine("file_unreadable", f"not a readable XLSX workbook: {type(exc).__name__}: {exc}") from exc
-    head = rows[:HEADER_SEARCH_ROWS]
     if not head:
         raise Quarantine("header_invalid", "the first sheet is empty")
     scores = [score_header(list(r), contract) for r in head]
@@ -264,9 +387,14 @@ def read_xlsx(path: Path, contract: FeedContract) -> ReadResult:
 
     def batches() -> Iterator[pa.RecordBatch]:
         record = 1
-        body = rows[best + 1:]
-        for start in range(0, len(body), BATCH_ROWS):
-            chunk = body[start:start + BATCH_ROWS]
+        body = itertools.chain(head[best + 1:], rows)
+        while True:
+            try:
+                chunk = list(itertools.islice(body, BATCH_ROWS))
+            except Exception as exc:  # a cell calamine cannot convert
+                raise Quarantine("file_unreadable", f"not a readable XLSX sheet: {type(exc).__name__}: {exc}") from exc
+            if not chunk:
+                return
             columns: list[list[str | None]] = [[] for _ in range(width)]
             errors: list[str | None] = []
             for row in chunk:
