@@ -206,12 +206,11 @@ class IncomingBuffer:
         if not self.pending:
             return
         table = pa.Table.from_batches([b for _, b in self.pending], schema=self.schema)
-        self.con.register("_buffered", table)
-        try:
-            self.con.execute("INSERT INTO _incoming SELECT * FROM _buffered")
-        finally:
-            self.con.unregister("_buffered")
         self.pending, self.rows = [], 0
+        # from_arrow + insert_into, not register: DuckDB keeps a registered table alive until the
+        # batch's transaction commits, which held a whole multi-GB file in memory
+        self.con.from_arrow(table).insert_into("_incoming")
+        del table
 
 
 def _read_into_incoming(buffer: IncomingBuffer, item: Staged, contract: FeedContract) -> None:
