@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,6 +68,10 @@ class RunSummary:
         return "\n".join(lines) + "\n"
 
 
+# DuckDB: 'Could not set lock on file "...": Conflicting lock is held in /usr/bin/python3 (PID 123) by user x.'
+LOCK_HOLDER = re.compile(r"Could not set lock on file.*?Conflicting lock is held in (?P<holder>.*?\(PID \d+\))", re.S)
+
+
 def check_warehouse(path: Path) -> None:
     """Refuse to run on a file that is not a readable DuckDB database."""
     if not path.exists():
@@ -76,6 +81,12 @@ def check_warehouse(path: Path) -> None:
         con.execute("SELECT 1").fetchone()
         con.close()
     except duckdb.Error as exc:
+        lock = LOCK_HOLDER.search(str(exc))
+        if lock:
+            # a healthy file another process writes (a second ipx run, or the dbt of a killed one)
+            raise ConfigurationError(
+                f"warehouse {path} is in use by another process ({lock.group('holder').strip()}); "
+                "wait for it to finish or stop it, then run again") from exc
         raise ConfigurationError(f"warehouse {path} cannot be opened ({exc}); restore it from backup "
                                  "or point --warehouse at a new file") from exc
 
