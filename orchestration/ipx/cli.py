@@ -6,6 +6,7 @@
     ipx dashboard [--warehouse FILE] [--port N]
     ipx expectations [--check]
     ipx archive restore SHA256 --warehouse FILE --out FILE
+    ipx archive reseal --warehouse FILE [--old-key-env IPX_OLD_ARCHIVE_KEY]
 """
 
 from __future__ import annotations
@@ -146,6 +147,28 @@ def cmd_archive(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_archive_reseal(args: argparse.Namespace) -> int:
+    from ipx.ingestion.archive import reseal_archive
+    from ipx.settings import archive_key
+    from ipx.storage import WarehouseLayout
+
+    layout = WarehouseLayout.at(args.warehouse)
+    if not layout.archive_dir.is_dir():
+        return _fail(f"no archive at {layout.archive_dir}")
+    old_key, _ = archive_key(args.old_key_env)
+    new_key, new_is_demo = archive_key()
+    if old_key == new_key:
+        return _fail(f"{args.old_key_env} and IPX_ARCHIVE_KEY give the same key: nothing to rotate")
+    if new_is_demo:
+        return _fail("IPX_ARCHIVE_KEY is not set: refusing to re-seal the archive under the demo key")
+    report = reseal_archive(layout.archive_dir, old_key, new_key)
+    print(f"re-sealed {report.resealed} archived files under the new key; "
+          f"{report.already_new} already were; {len(report.failed)} could not be opened with the old key")
+    for problem in report.failed:
+        print(f"  {problem}", file=sys.stderr)
+    return EXIT_OK if not report.failed else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ipx", description="Work-injury prevention data exchange")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -181,13 +204,18 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--check", action="store_true", help="only check that expectations/ is current")
     ex.set_defaults(func=cmd_expectations)
 
-    arc = sub.add_parser("archive", help="restore an archived delivery")
+    arc = sub.add_parser("archive", help="restore an archived delivery, or re-seal the archive under a new key")
     arc_sub = arc.add_subparsers(dest="archive_command", required=True)
     res = arc_sub.add_parser("restore")
     res.add_argument("sha256")
     res.add_argument("--warehouse", required=True)
     res.add_argument("--out", required=True)
     res.set_defaults(func=cmd_archive)
+    rot = arc_sub.add_parser("reseal", help="re-seal every archived file under IPX_ARCHIVE_KEY (key rotation)")
+    rot.add_argument("--warehouse", required=True)
+    rot.add_argument("--old-key-env", default="IPX_OLD_ARCHIVE_KEY",
+                     help="environment variable holding the key the archive is sealed with now")
+    rot.set_defaults(func=cmd_archive_reseal)
     return parser
 
 

@@ -40,9 +40,10 @@ def pseudonym_key() -> tuple[bytes, bool]:
     return _secret("IPX_PSEUDONYM_KEY", DEMO_PSEUDONYM_KEY)
 
 
-def archive_key() -> tuple[bytes, bool]:
-    """The 32-byte archive sealing key (SHA-256 of the secret) and whether it is the demo key."""
-    secret, demo = _secret("IPX_ARCHIVE_KEY", DEMO_ARCHIVE_KEY)
+def archive_key(var: str = "IPX_ARCHIVE_KEY") -> tuple[bytes, bool]:
+    """The 32-byte archive sealing key (SHA-256 of the secret in ``var``) and whether it is the
+    demo key. ``var`` is another variable only for a key rotation's old key."""
+    secret, demo = _secret(var, DEMO_ARCHIVE_KEY)
     return hashlib.sha256(secret).digest(), demo
 
 

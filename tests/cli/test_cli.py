@@ -57,3 +57,56 @@ def test_rejects_export_one_row_per_rejected_record_or_quarantined_file(small_bu
     whole_files = [r for r in rows if r["record"] == ""]
     assert len(whole_files) == t["files_quarantined"] and all(r["field"] == "" for r in whole_files)
     assert all(int(r["record"]) >= 1 and r["reason"] for r in rows if r["record"])
+
+
+def test_archive_key_rotation_reseals_every_file_and_restores_the_same_bytes(tmp_path, capsys, monkeypatch):
+    """`ipx archive reseal` moves every sealed delivery from the old archive key to the new one:
+    afterwards each restores under the new key to its original bytes, none opens under the old
+    key, a second rotation finds nothing left to do, and an entry that opens with neither key
+    is reported (exit 1) and left as it was."""
+    import hashlib
+
+    from ipx.ingestion.archive import ArchiveError, hash_and_seal, opens_with, restore
+    from ipx.storage import WarehouseLayout
+
+    layout = WarehouseLayout.at(tmp_path / "wh" / "ipx.duckdb")
+    old, new = "rotation-old-secret", "rotation-new-secret"
+    old_key, new_key = (hashlib.sha256(s.encode()).digest() for s in (old, new))
+    originals = {}
+    for i, size in enumerate([0, 5, (1 << 20), (1 << 20) * 2 + 17]):  # empty, small, one and three chunks
+        source = tmp_path / f"d{i}.csv"
+        source.write_bytes(bytes((i * 7 + j) % 251 for j in range(size)))
+        sha, _, sealed = hash_and_seal(source, layout.archive_dir, old_key)
+        originals[sealed] = source.read_bytes()
+    monkeypatch.setenv("IPX_OLD_ARCHIVE_KEY", old)
+    monkeypatch.setenv("IPX_ARCHIVE_KEY", new)
+    assert main(["archive", "reseal", "--warehouse", str(layout.warehouse)]) == 0
+    assert "re-sealed 4 archived files" in capsys.readouterr().out
+    for sealed, data in originals.items():
+        assert not opens_with(sealed, old_key)
+        out = tmp_path / "restored"
+        restore(sealed, new_key, out)
+        assert out.read_bytes() == data
+    assert main(["archive", "reseal", "--warehouse", str(layout.warehouse)]) == 0
+    assert "re-sealed 0 archived files under the new key; 4 already were" in capsys.readouterr().out
+
+    stranger = tmp_path / "stranger.csv"
+    stranger.write_bytes(b"sealed with some third key")
+    _, _, odd = hash_and_seal(stranger, layout.archive_dir, b"\x03" * 32)
+    before = odd.read_bytes()
+    assert main(["archive", "reseal", "--warehouse", str(layout.warehouse)]) == 1
+    said = capsys.readouterr()
+    assert "4 already were; 1 could not be opened with the old key" in said.out
+    assert odd.name in said.err and "cannot be opened with this key" in said.err
+    assert odd.read_bytes() == before
+    with pytest.raises(ArchiveError):
+        restore(odd, new_key, tmp_path / "x")
+    assert list(layout.archive_dir.rglob(".resealing-*")) == []
+
+
+def test_archive_rotation_refuses_the_demo_key_as_the_new_key(tmp_path, capsys, monkeypatch):
+    (tmp_path / "wh" / "ipx.duckdb.archive").mkdir(parents=True)
+    monkeypatch.setenv("IPX_OLD_ARCHIVE_KEY", "some-old-secret")
+    monkeypatch.delenv("IPX_ARCHIVE_KEY", raising=False)
+    assert main(["archive", "reseal", "--warehouse", str(tmp_path / "wh" / "ipx.duckdb")]) != 0
+    assert "demo key" in capsys.readouterr().err
