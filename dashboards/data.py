@@ -147,6 +147,21 @@ def load(pub: Publication, table: str, columns: str = "*", order: str | None = N
     return query(pub, f"SELECT {columns} FROM {table}{order_by}")
 
 
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _shared_query(version: str, path: str, sql: str) -> pd.DataFrame | None:
+    return _read(path, sql, ())
+
+
+def load_shared(pub: Publication, table: str, order: str | None = None) -> pd.DataFrame | None:
+    """Like ``load``, for a table too large to copy on every rerun (the watchlist: 115,000 rows at
+    national volume, whose copy out of ``st.cache_data`` took longer than the page's budget).
+    Every session gets the *same* frame: callers filter into new frames and never modify it."""
+    if not has_table(pub, table):
+        return None
+    order_by = f" ORDER BY {order}" if order else ""
+    return _shared_query(pub.version, str(pub.path), f"SELECT * FROM {table}{order_by}")
+
+
 # ------------------------------------------------------------------ the tables the pages read
 
 HOTSPOTS = "marts.mart_hotspots"

@@ -6,8 +6,8 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboards import auth, data, provenance
-from dashboards.watchlist_table import (NOT_KEY_INDUSTRY, factors_of, filter_watchlist, for_display, industry_of,
-                                        xlsx_bytes)
+from dashboards.watchlist_table import (DISPLAY_ROWS, NOT_KEY_INDUSTRY, factor_options, filter_watchlist, for_display,
+                                        industry_of, xlsx_bytes)
 from ipx.exports.labels import label
 
 
@@ -18,7 +18,7 @@ def render() -> None:
     st.caption("至数据截至日仍有未整改超标或隐患的单位，按优先序排列（1 最需关注）。"
                "优先级：1 重大隐患逾期或超标2倍以上逾期；2 其他逾期；3 未到期待整改。")
 
-    rows = data.load(pub, data.WATCHLIST, order="priority_rank")
+    rows = data.load_shared(pub, data.WATCHLIST, order="priority_rank")  # shared: never modified here
     if rows is None:
         st.info("已发布的数据中没有超标与隐患清单（mart_watchlist）。")
         return
@@ -40,7 +40,7 @@ def render() -> None:
     industries_present = sorted({industry_of(v) for v in rows["key_industry_name"].unique()},
                                 key=lambda n: (n == NOT_KEY_INDUSTRY, n))
     industries = c2.multiselect("重点行业", industries_present, placeholder="全部行业", key="wl_industries")
-    factors_present = sorted({f for v in rows["exceeded_factors"] for f in factors_of(v)})
+    factors_present = factor_options(rows)
     factors = c3.multiselect("危害因素", factors_present, placeholder="全部因素", key="wl_factors")
     c4.write("")
     overdue_only = c4.checkbox("仅显示逾期", key="wl_overdue")
@@ -55,8 +55,11 @@ def render() -> None:
         st.info("没有符合筛选条件的单位。")
         return
 
+    if len(shown) > DISPLAY_ROWS:
+        st.caption(f"表中显示优先序最前的 {DISPLAY_ROWS:,} 家（共 {len(shown):,} 家）；"
+                   "全部单位请使用筛选条件或下载 XLSX。")
     st.dataframe(
-        for_display(shown), hide_index=True, key="wl_table", height=520,
+        for_display(shown.head(DISPLAY_ROWS)), hide_index=True, key="wl_table", height=520,
         column_config={
             label("listing_reasons"): st.column_config.TextColumn(width="large"),
             label("employer_name"): st.column_config.TextColumn(width="medium"),

@@ -152,3 +152,20 @@ def test_a_provincial_user_of_a_province_without_listed_employers(app_env, monke
     assert not at.exception
     assert any("本省当前没有需要整改的单位" in i.value for i in at.info)
     assert not at.dataframe
+
+
+def test_a_long_list_shows_its_worst_rows_and_counts_and_downloads_them_all(signed_in, mart, monkeypatch):
+    """At national volume the list has 100,000+ employers: the table shows the first DISPLAY_ROWS
+    by priority and says so; the count and the filters still cover every row. The limit is
+    lowered here so that the small build's list exceeds it."""
+    from dashboards import watchlist_table
+
+    published = mart(ALL_ROWS)
+    limit = len(published) // 3
+    assert limit >= 2
+    monkeypatch.setattr(watchlist_table, "DISPLAY_ROWS", limit)
+    at = signed_in("nat", PAGE)
+    assert not at.exception
+    _assert_same_rows(_shown(at), published.head(limit))
+    assert metrics(at)["列入单位"] == f"{len(published):,}"
+    assert any(f"显示优先序最前的 {limit:,} 家（共 {len(published):,} 家）" in c.value for c in at.caption)
