@@ -156,6 +156,8 @@ def render() -> None:
         st.dataframe(detail.rename(columns=label), hide_index=True, key="hs_detail",
                      column_config={label(c): st.column_config.NumberColumn(format="%.4f") for c in rates}
                      | {label("insured_workers"): st.column_config.NumberColumn(format="%.2f")})
+        if detail[rates].isna().any().any():
+            st.caption("表中 None 表示该行业本年没有参保职工或基期数据，比率无法计算（不是零）。")
 
     # -------------------------------------------------------------- heat table
     st.subheader(f"{year}年 省份 × 重点行业：{measure.label}")
