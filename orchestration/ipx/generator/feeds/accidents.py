@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ipx.generator import industries as ind
-from ipx.generator.feeds.table import Rows, concat, month_label, numbered, random_days_in_months
+from ipx.generator.feeds.table import Rows, concat, events_by_month, month_label, numbered, random_days_in_months
 from ipx.generator.geography import city_of_area
 from ipx.generator.profiles import trend_factor
 from ipx.generator.world import World
@@ -78,19 +78,13 @@ def accidents(world: World) -> tuple[Rows, AccidentFacts]:
     e = world.employers
     scale = world.scale
     months = world.months()
-    emp_parts, month_parts = [], []
-    for i, month in enumerate(months):
+
+    def draw(i: int) -> tuple[float, np.ndarray]:
         q, year = i // 3, world.years[i // 12]
-        weight = e.workers[:, q] * np.where(e.key, 5.0, 1.0)
-        lam = e.active[:, q].sum() * scale.accidents_per_employer_year / 12 * trend_factor(world.profile, year)
-        k = int(rng.poisson(lam))
-        if k and weight.sum() > 0:
-            emp_parts.append(rng.choice(len(e), size=k, p=weight / weight.sum()))
-            month_parts.append(np.full(k, month))
-    if not emp_parts:
-        emp_parts, month_parts = [np.array([], dtype=np.int64)], [np.array([], dtype="datetime64[M]")]
-    emp = np.concatenate(emp_parts).astype(np.int64)
-    month = np.concatenate(month_parts)
+        expected = e.active[:, q].sum() * scale.accidents_per_employer_year / 12 * trend_factor(world.profile, year)
+        return expected, e.workers[:, q] * np.where(e.key, 5.0, 1.0)
+
+    emp, month = events_by_month(rng, months, draw)
     n = len(emp)
     unregistered = rng.random(n) < 0.08
     emp = np.where(unregistered, -1, emp)
@@ -144,18 +138,13 @@ def hazards(world: World) -> Rows:
     rng = world.rng("hazards")
     e = world.employers
     months = world.months()
-    emp_parts, month_parts = [], []
-    for i, month in enumerate(months):
+
+    def draw(i: int) -> tuple[float, np.ndarray]:
         q = i // 3
         weight = np.where(e.active[:, q], np.where(e.key, 3.0, 1.0) * np.sqrt(e.workers[:, q]), 0.0)
-        k = int(rng.poisson(e.active[:, q].sum() * world.scale.hazards_per_employer_year / 12))
-        if k and weight.sum() > 0:
-            emp_parts.append(rng.choice(len(e), size=k, p=weight / weight.sum()))
-            month_parts.append(np.full(k, month))
-    if not emp_parts:
-        emp_parts, month_parts = [np.array([], dtype=np.int64)], [np.array([], dtype="datetime64[M]")]
-    emp = np.concatenate(emp_parts)
-    month = np.concatenate(month_parts)
+        return e.active[:, q].sum() * world.scale.hazards_per_employer_year / 12, weight
+
+    emp, month = events_by_month(rng, months, draw)
     n = len(emp)
     found = random_days_in_months(rng, month)
     order = np.argsort(found, kind="stable")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ipx.generator import industries as ind
-from ipx.generator.feeds.table import Rows, month_label, numbered, random_days_in_months
+from ipx.generator.feeds.table import Rows, events_by_month, month_label, numbered, random_days_in_months
 from ipx.generator.people import People, make_people
 from ipx.generator.world import World
 from ipx.reference import exposure_limits
@@ -60,18 +60,13 @@ def occupational_disease(world: World) -> tuple[Rows, DiseaseFacts]:
     rng = world.rng("occupational_disease")
     e = world.employers
     dust = np.array([ind.PROFILE_DUST_WEIGHT[p] for p in e.profile.tolist()])
-    emp_parts, month_parts = [], []
-    for i, month in enumerate(world.months()):
+
+    def draw(i: int) -> tuple[float, np.ndarray]:
         q, year = i // 3, world.years[i // 12]
         rate = world.profile.od_rate * world.scale.od_rate_scale * max(0.5, 1.0 - 0.05 * (year - 2020))
-        lam = e.workers[:, q].sum() * rate / 100_000 / 12
-        k = int(rng.poisson(lam))
-        weight = e.workers[:, q] * dust
-        if k and weight.sum() > 0:
-            emp_parts.append(rng.choice(len(e), size=k, p=weight / weight.sum()))
-            month_parts.append(np.full(k, month))
-    emp = np.concatenate(emp_parts) if emp_parts else np.array([], dtype=np.int64)
-    month = np.concatenate(month_parts) if month_parts else np.array([], dtype="datetime64[M]")
+        return e.workers[:, q].sum() * rate / 100_000 / 12, e.workers[:, q] * dust
+
+    emp, month = events_by_month(rng, world.months(), draw)
     n = len(emp)
     diagnosed = random_days_in_months(rng, month)
     order = np.argsort(diagnosed, kind="stable")
@@ -128,16 +123,13 @@ def hazard_monitoring(world: World, export_day: Callable[[str], np.datetime64]) 
     e = world.employers
     limits = _limits_by_factor()
     sampling = np.array([ind.PROFILE_SAMPLING_WEIGHT[p] for p in e.profile.tolist()]) * np.where(e.chronic, 2.0, 1.0)
-    emp_parts, month_parts = [], []
-    for i, month in enumerate(world.months()):
+
+    def draw(i: int) -> tuple[float, np.ndarray]:
         q = i // 3
         weight = np.where(e.active[:, q], sampling * np.power(np.maximum(e.workers[:, q], 1), 0.3), 0.0)
-        k = int(rng.poisson(e.active[:, q].sum() * world.scale.samples_per_employer_year / 12))
-        if k and weight.sum() > 0:
-            emp_parts.append(rng.choice(len(e), size=k, p=weight / weight.sum()))
-            month_parts.append(np.full(k, month))
-    emp = np.concatenate(emp_parts) if emp_parts else np.array([], dtype=np.int64)
-    month = np.concatenate(month_parts) if month_parts else np.array([], dtype="datetime64[M]")
+        return e.active[:, q].sum() * world.scale.samples_per_employer_year / 12, weight
+
+    emp, month = events_by_month(rng, world.months(), draw)
     n = len(emp)
     sample_date = random_days_in_months(rng, month)
     order = np.argsort(sample_date, kind="stable")

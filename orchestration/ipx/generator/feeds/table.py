@@ -7,6 +7,7 @@ decimals as float64 (NaN = blank), dates as datetime64[D] and date-times as date
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -73,6 +74,21 @@ def year_of(dates: np.ndarray) -> np.ndarray:
 
 def month_of(dates: np.ndarray) -> np.ndarray:
     return np.asarray(dates).astype("datetime64[M]").astype(np.int64) % 12 + 1
+
+
+def events_by_month(rng: np.random.Generator, months: np.ndarray,
+                    draw: Callable[[int], tuple[float, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """Events month by month: for month ``i``, ``draw(i)`` gives (expected events, weight of each
+    employer); a Poisson number of events each falls on an employer in proportion to its weight.
+    Returns (employer index, month) of every event, in month order."""
+    employers, event_months = [np.array([], dtype=np.int64)], [np.array([], dtype="datetime64[M]")]
+    for i, month in enumerate(months):
+        expected, weight = draw(i)
+        k = int(rng.poisson(expected))
+        if k and weight.sum() > 0:
+            employers.append(rng.choice(len(weight), size=k, p=weight / weight.sum()))
+            event_months.append(np.full(k, month))
+    return np.concatenate(employers).astype(np.int64), np.concatenate(event_months)
 
 
 def random_days_in_months(rng: np.random.Generator, month_starts: np.ndarray) -> np.ndarray:
