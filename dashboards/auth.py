@@ -74,6 +74,16 @@ class Viewer:
             return frame
         return frame[frame[column] == self.province]
 
+    def choose_provinces(self, container, names: Mapping[str, str], key: str) -> list[str]:
+        """The page's province filter: a provincial user sees its own province, fixed (widget
+        ``{key}_own``); others choose any of ``names`` (``{key}_provinces``; none chosen = all)."""
+        if self.role == "provincial":
+            container.selectbox("省份", [self.province], format_func=lambda c: names.get(c, c), disabled=True,
+                                key=f"{key}_own")
+            return []
+        return container.multiselect("省份", sorted(names), format_func=lambda c: names.get(c, c),
+                                     placeholder="全部省份", key=f"{key}_provinces")
+
 
 @functools.lru_cache(maxsize=8)
 def _users(path: str, mtime_ns: int) -> dict[str, User]:

@@ -124,6 +124,11 @@ def _cached_query(version: str, path: str, sql: str, params: tuple) -> pd.DataFr
     return _read(path, sql, params)
 
 
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _shared_query(version: str, path: str, sql: str) -> pd.DataFrame | None:
+    return _read(path, sql, ())
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def _tables(version: str, path: str) -> frozenset[str]:
     frame = _read(path, "SELECT schema_name || '.' || table_name AS name FROM duckdb_tables()", ())
@@ -139,27 +144,18 @@ def query(pub: Publication, sql: str, params: tuple = ()) -> pd.DataFrame | None
     return _cached_query(pub.version, str(pub.path), sql, tuple(params))
 
 
-def load(pub: Publication, table: str, columns: str = "*", order: str | None = None) -> pd.DataFrame | None:
-    """A whole published table (they are small: aggregates per province and period), or None."""
+def load(pub: Publication, table: str, columns: str = "*", order: str | None = None,
+         shared: bool = False) -> pd.DataFrame | None:
+    """A whole published table, or None when it is missing. Most are small (aggregates per
+    province and period) and each rerun gets its own copy. ``shared`` is for a table too large to
+    copy on every rerun (the watchlist: 115,000 rows at national volume, whose copy out of
+    ``st.cache_data`` took longer than the page's budget): every session then gets the *same*
+    frame, which callers filter into new frames and never modify."""
     if not has_table(pub, table):
         return None
     order_by = f" ORDER BY {order}" if order else ""
-    return query(pub, f"SELECT {columns} FROM {table}{order_by}")
-
-
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _shared_query(version: str, path: str, sql: str) -> pd.DataFrame | None:
-    return _read(path, sql, ())
-
-
-def load_shared(pub: Publication, table: str, order: str | None = None) -> pd.DataFrame | None:
-    """Like ``load``, for a table too large to copy on every rerun (the watchlist: 115,000 rows at
-    national volume, whose copy out of ``st.cache_data`` took longer than the page's budget).
-    Every session gets the *same* frame: callers filter into new frames and never modify it."""
-    if not has_table(pub, table):
-        return None
-    order_by = f" ORDER BY {order}" if order else ""
-    return _shared_query(pub.version, str(pub.path), f"SELECT * FROM {table}{order_by}")
+    sql = f"SELECT {columns} FROM {table}{order_by}"
+    return _shared_query(pub.version, str(pub.path), sql) if shared else query(pub, sql)
 
 
 # ------------------------------------------------------------------ the tables the pages read

@@ -30,6 +30,20 @@ def _default_range(months: list[int], pub: data.Publication) -> tuple[int, int]:
     return max(months[0], last - 11), last
 
 
+def _selected(frame: pd.DataFrame, province_column: str, first: int, last: int, provinces: list[str],
+              feeds: list[str]) -> pd.DataFrame:
+    """The rows whose period overlaps the chosen months and whose province and feed are chosen
+    (every province or feed when none is)."""
+    if frame.empty:
+        return frame
+    frame = frame[in_range(frame["period"], first, last)]
+    if provinces:
+        frame = frame[frame[province_column].isin(provinces)]
+    if feeds:
+        frame = frame[frame["feed"].isin(feeds)]
+    return frame
+
+
 def render() -> None:
     viewer = auth.require_page(auth.FEED_HEALTH)
     pub = provenance.require_publication()
@@ -54,20 +68,11 @@ def render() -> None:
     first, last = st.select_slider("期间范围", options=months, value=_default_range(months, pub),
                                    format_func=month_label, key="fh_range")
     c1, c2 = st.columns(2)
-    if viewer.role == "provincial":
-        c1.selectbox("省份", [viewer.province], format_func=lambda c: names.get(c, c), disabled=True, key="fh_own")
-        provinces: list[str] = []
-    else:
-        provinces = c1.multiselect("省份", sorted(names), format_func=lambda c: names.get(c, c),
-                                   placeholder="全部省份", key="fh_provinces")
+    provinces = viewer.choose_provinces(c1, names, key="fh")
     feeds = c2.multiselect("数据项", sorted(titles), format_func=lambda f: titles.get(f, f),
                            placeholder="全部数据项", key="fh_feeds")
 
-    chosen = health[in_range(health["period"], first, last)]
-    if provinces:
-        chosen = chosen[chosen["province_code"].isin(provinces)]
-    if feeds:
-        chosen = chosen[chosen["feed"].isin(feeds)]
+    chosen = _selected(health, "province_code", first, last, provinces, feeds)
 
     st.subheader(f"报送情况：{month_label(first)} 至 {month_label(last)}")
     if chosen.empty:
@@ -99,12 +104,7 @@ def render() -> None:
     if rejected is None:
         st.info("已发布的数据中没有拒收记录表（ingest.rejected_records），可能由较早版本的流程发布。")
     else:
-        rejected = viewer.restrict(rejected, "province")
-        rejected = rejected[in_range(rejected["period"], first, last)] if not rejected.empty else rejected
-        if provinces:
-            rejected = rejected[rejected["province"].isin(provinces)]
-        if feeds:
-            rejected = rejected[rejected["feed"].isin(feeds)]
+        rejected = _selected(viewer.restrict(rejected, "province"), "province", first, last, provinces, feeds)
         if rejected.empty:
             st.info("所选范围内没有拒收记录。")
         else:
@@ -115,13 +115,7 @@ def render() -> None:
 
     quarantined = data.query(pub, data.QUARANTINED_SQL) if data.has_table(pub, data.FILES) else None
     if quarantined is not None:
-        quarantined = viewer.restrict(quarantined, "province")
-        if not quarantined.empty:
-            quarantined = quarantined[in_range(quarantined["period"], first, last)]
-        if provinces:
-            quarantined = quarantined[quarantined["province"].isin(provinces)]
-        if feeds:
-            quarantined = quarantined[quarantined["feed"].isin(feeds)]
+        quarantined = _selected(viewer.restrict(quarantined, "province"), "province", first, last, provinces, feeds)
         st.markdown(f"**被隔离的文件（{len(quarantined):,}）**")
         if not quarantined.empty:
             shown = quarantined.assign(feed_title=quarantined["feed"].map(lambda f: titles.get(f, f)))

@@ -18,7 +18,7 @@ def render() -> None:
     st.caption("至数据截至日仍有未整改超标或隐患的单位，按优先序排列（1 最需关注）。"
                "优先级：1 重大隐患逾期或超标2倍以上逾期；2 其他逾期；3 未到期待整改。")
 
-    rows = data.load_shared(pub, data.WATCHLIST, order="priority_rank")  # shared: never modified here
+    rows = data.load(pub, data.WATCHLIST, order="priority_rank", shared=True)  # shared: never modified here
     if rows is None:
         st.info("已发布的数据中没有超标与隐患清单（mart_watchlist）。")
         return
@@ -31,12 +31,7 @@ def render() -> None:
     provinces_present = rows[["province_code", "province_name"]].drop_duplicates()
     names = dict(zip(provinces_present["province_code"], provinces_present["province_name"]))
     c1, c2, c3, c4 = st.columns([2, 2, 2, 1])
-    if viewer.role == "provincial":
-        c1.selectbox("省份", [viewer.province], format_func=lambda c: names.get(c, c), disabled=True, key="wl_own")
-        provinces: list[str] = []
-    else:
-        provinces = c1.multiselect("省份", sorted(names), format_func=lambda c: names.get(c, c),
-                                   placeholder="全部省份", key="wl_provinces")
+    provinces = viewer.choose_provinces(c1, names, key="wl")
     industries_present = sorted({industry_of(v) for v in rows["key_industry_name"].unique()},
                                 key=lambda n: (n == NOT_KEY_INDUSTRY, n))
     industries = c2.multiselect("重点行业", industries_present, placeholder="全部行业", key="wl_industries")
