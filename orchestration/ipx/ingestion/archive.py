@@ -37,17 +37,12 @@ def archive_path(archive_dir: Path, sha256: str, suffix: str) -> Path:
     return archive_dir / sha256[:2] / f"{sha256}{suffix}.sealed"
 
 
-def sweep_temporary_files(archive_dir: Path) -> list[Path]:
+def sweep_temporary_files(archive_dir: Path, pattern: str = TEMP_PREFIX + "*") -> None:
     """Remove what a sealing killed half-way (SIGKILL, power loss) left behind. Only the run that
-    holds the warehouse's write lock seals into its archive, so no other sealing is under way."""
-    removed = []
-    for leftover in archive_dir.glob(TEMP_PREFIX + "*"):
-        try:
-            leftover.unlink()
-            removed.append(leftover)
-        except FileNotFoundError:
-            pass
-    return removed
+    holds the warehouse's write lock seals into its archive, so no other sealing is under way;
+    ``pattern`` names a rotation's temporary files instead, swept by the next rotation."""
+    for leftover in archive_dir.glob(pattern):
+        leftover.unlink(missing_ok=True)
 
 
 def _write_sealed(chunks: Iterator[bytes], out, key: bytes) -> None:
@@ -200,8 +195,7 @@ def reseal_archive(archive_dir: Path, old_key: bytes, new_key: bytes) -> ResealR
     that already open with the new key are left alone, so an interrupted rotation is simply run
     again; entries that open with neither key are reported, not touched."""
     report = ResealReport()
-    for leftover in archive_dir.glob("*/" + RESEAL_PREFIX + "*"):  # an earlier rotation cut short
-        leftover.unlink(missing_ok=True)
+    sweep_temporary_files(archive_dir, "*/" + RESEAL_PREFIX + "*")  # an earlier rotation cut short
     for sealed in sorted(archive_dir.glob("*/*.sealed")):
         if opens_with(sealed, new_key):
             report.already_new += 1

@@ -210,7 +210,6 @@ class IncomingBuffer:
         # from_arrow + insert_into, not register: DuckDB keeps a registered table alive until the
         # batch's transaction commits, which held a whole multi-GB file in memory
         self.con.from_arrow(table).insert_into("_incoming")
-        del table
 
 
 def _read_into_incoming(buffer: IncomingBuffer, item: Staged, contract: FeedContract) -> None:
