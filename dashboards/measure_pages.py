@@ -26,9 +26,9 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
+from dashboards.headless import app_test  # noqa: E402
 from dashboards.users import User, hash_password, save_users  # noqa: E402
 
-APP = REPO_ROOT / "dashboards" / "app.py"
 PAGES = {
     "热点总览": "views/hotspots.py",
     "超标与隐患整改": "views/watchlist.py",
@@ -46,9 +46,7 @@ def percentile(values: list[float], q: float) -> float:
 
 def _signed_in_app():
     """An AppTest session signed in; the sign-in lands on the first page, cold: that run's time."""
-    from streamlit.testing.v1 import AppTest
-
-    app = AppTest.from_file(str(APP), default_timeout=120)
+    app = app_test()
     app.run()
     app.text_input(key="sign_in_name").input(_USER)
     app.text_input(key="sign_in_password").input(_PASSWORD)

@@ -17,7 +17,7 @@ if str(REPO_ROOT) not in sys.path:
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-APP = REPO_ROOT / "dashboards" / "app.py"
+from dashboards.headless import APP, app_test  # noqa: E402
 
 # name -> (role, province, password); sso_only has no password.
 TEST_USERS = {
@@ -30,7 +30,7 @@ TEST_USERS = {
 
 
 def new_app() -> AppTest:
-    return AppTest.from_file(str(APP), default_timeout=120)
+    return app_test()
 
 
 def sign_in(at: AppTest, name: str, password: str) -> AppTest:
