@@ -241,6 +241,12 @@ class Figures:
         points = 3.0 if len(yearly) and min(yearly) <= dt.date(year, 12, 31) else 0.0
         return points + (2.0 if len(plan) and min(plan) <= dt.date(2021, 5, 31) else 0.0)
 
+    def assessed(self, province: str, year: int) -> bool:
+        """Spec 5 (v1.1): assessed in Y when some slice of Y of any feed has an accepted submission."""
+        f = self.raw.files
+        return bool(((f.status == "loaded") & (f.province == province)
+                     & (f.period.astype(str).str[:4] == str(year))).any())
+
     def assessment(self, province: str, year: int) -> dict:
         def trend_score(rate_fn, weight):
             r, b = rate_fn(province, year), rate_fn(province, 2020)

@@ -41,10 +41,11 @@ def test_assessment_every_column_against_independent_computation(small_build, fi
 
 
 def test_assessment_grade_and_rank_follow_the_published_totals(small_build, figures):
-    totals = {p: figures.assessment(p, YEAR)["total_score"] for p in reference.provinces()}
+    totals = {p: figures.assessment(p, YEAR)["total_score"] for p in reference.provinces()
+              if figures.assessed(p, YEAR)}
     rows = small_build.query("SELECT province_code, total_score, grade, rank FROM marts.mart_provincial_assessment "
                              "WHERE year = ?", [YEAR])
-    assert len(rows) == 32
+    assert len(rows) == len(totals) == 3  # the small folder's three provinces; 29 delivered nothing
     for province, total, grade, rank in rows:
         assert total == totals[province]
         assert rank == 1 + sum(t > totals[province] for t in totals.values())
@@ -77,15 +78,21 @@ def test_hotspots_every_column_against_independent_computation(small_build, figu
     assert expected["injuries"] > 0 or group == "mining"  # the comparison is not vacuous
 
 
-def test_assessment_export_has_one_row_per_province_and_totals_from_components(small_build, tmp_path):
+def test_assessment_export_has_one_row_per_assessed_province_and_totals_from_components(small_build, figures,
+                                                                                        tmp_path):
     for year in range(2021, 2026):
+        assessed = {p for p in reference.provinces() if figures.assessed(p, year)}
         out = tmp_path / f"assessment-{year}.csv"
-        assert run_export("assessment", small_build.warehouse, out, year=year) == 32
+        assert run_export("assessment", small_build.warehouse, out, year=year) == len(assessed)
+        with out.open(encoding="utf-8-sig") as fh:
+            header = next(csv.reader(fh))
         with out.open(encoding="utf-8-sig") as fh:
             rows = list(csv.DictReader(fh))
-        assert [r["year"] for r in rows] == [str(year)] * 32
-        assert len({r["province_code"] for r in rows}) == 32
-        assert list(rows[0]) == [
+        # spec 5 (v1.1): a province with no accepted slice of the year is not in the export at all
+        assert {r["province_code"] for r in rows} == assessed
+        assert [r["year"] for r in rows] == [str(year)] * len(assessed)
+        assert assessed == ({"440000", "510000", "660000"} if year <= 2022 else set())
+        assert header == [
             "province_code", "province_name", "year", "injury_rate_per_1000", "baseline_injury_rate_per_1000",
             "target_injury_rate_per_1000", "od_rate_per_100k", "baseline_od_rate_per_100k", "training_coverage",
             "rectified_on_time_share", "on_time_clean_share", "fund_execution_rate", "score_injury_rate",

@@ -7,7 +7,8 @@
 --   F = wF x (3/5 if the yearly report for Y came by Y-12-31 + 2/5 if the plan was filed by
 --       2021-05-31), i.e. 3 + 2 with the default weight 5
 --   G = wG x min(1, execution / target)
--- A null figure or baseline scores 0.
+-- A null figure or baseline scores 0. Only provinces assessed in Y (spec 5, v1.1: at least one
+-- accepted slice of Y) are scored; the others are not in this model at all.
 with figures as (
     select * from {{ ref('int_assessment_figures') }}
 ),
@@ -51,7 +52,9 @@ framed as (
     from figures
     cross join plan
     left join baseline on baseline.province_code = figures.province_code
-    where figures.is_assessment_year
+    inner join {{ ref('int_assessed_provinces') }} as assessed
+        on assessed.province_code = figures.province_code and assessed.year = figures.year
+    where figures.is_assessment_year and assessed.is_assessed
 )
 
 select
