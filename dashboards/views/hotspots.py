@@ -29,10 +29,17 @@ def _industry_groups(hotspots: pd.DataFrame, key_order: list[str]) -> dict[str, 
     return {r.industry_group: r.industry_group_name for r in rows}
 
 
-def _default_year(hotspots: pd.DataFrame) -> int:
+def _reported_years(hotspots: pd.DataFrame) -> list[int]:
+    """Years in which at least one province delivered (spec 5 v1.1); other years have no data."""
     national = hotspots[(hotspots["province_code"] == NATIONAL) & (hotspots["industry_group"] == KEY_ALL)
-                        & hotspots["injury_rate_per_1000"].notna()]
-    return int(national["year"].max()) if not national.empty else int(hotspots["year"].max())
+                        & hotspots["is_reported"].fillna(False).astype(bool)]
+    return sorted(int(y) for y in national["year"].unique())
+
+
+def _default_year(hotspots: pd.DataFrame, years: list[int]) -> int:
+    national = hotspots[(hotspots["province_code"] == NATIONAL) & (hotspots["industry_group"] == KEY_ALL)
+                        & hotspots["injury_rate_per_1000"].notna() & hotspots["year"].isin(years)]
+    return int(national["year"].max()) if not national.empty else max(years)
 
 
 def _on_map_select() -> None:
@@ -75,9 +82,12 @@ def render() -> None:
     key_order = list(dict.fromkeys(key_industries["key_industry_code"])) if key_industries is not None else []
     groups = _industry_groups(hotspots, key_order)
 
-    years = sorted(int(y) for y in hotspots["year"].unique())
+    years = _reported_years(hotspots)
+    if not years:
+        st.info("尚无任何省份报送数据，暂无可显示的热点指标。")
+        return
     c1, c2, c3 = st.columns(3)
-    default_year = _default_year(hotspots)
+    default_year = _default_year(hotspots, years)
     year = c1.selectbox("年度", years, index=years.index(default_year), key="hs_year", format_func=lambda y: f"{y}年")
     measure = MEASURES[c2.selectbox("指标", list(MEASURES), key="hs_measure", format_func=lambda k: MEASURES[k].label)]
     group = c3.selectbox("行业", list(groups), key="hs_group", format_func=groups.get)
@@ -85,6 +95,9 @@ def render() -> None:
 
     selection = hotspots[(hotspots["year"] == year) & (hotspots["industry_group"] == group)]
     by_province = selection[~selection["is_national"]]
+    reported = set(by_province.loc[by_province["is_reported"].fillna(False).astype(bool), "province_code"])
+    st.caption(f"已报送省份 {len(reported)}/{by_province['province_code'].nunique()}：全国数据为已报送省份之和；"
+               "未报送的省份显示为“未报送/无数据”（灰色），不按零计。")
     values = by_province[["province_code", "province_name"]].assign(value=by_province[measure.column].astype(float))
 
     # -------------------------------------------------------------- map
@@ -117,7 +130,9 @@ def render() -> None:
     province = st.selectbox("省份", options, key=PROVINCE_KEY, format_func=lambda c: names.get(c, c))
     province_rows = hotspots[hotspots["province_code"] == province]
     row = province_rows[(province_rows["year"] == year) & (province_rows["industry_group"] == group)]
-    if row.empty:
+    if province != NATIONAL and province not in reported:
+        st.info(f"{names.get(province, province)}{year}年未报送任何数据（无数据，不按零计）。")
+    elif row.empty:
         st.info(f"{names.get(province, province)}在{year}年没有{groups[group]}的数据。")
     else:
         r = row.iloc[0]
@@ -162,7 +177,8 @@ def render() -> None:
     # -------------------------------------------------------------- heat table
     st.subheader(f"{year}年 省份 × 重点行业：{measure.label}")
     key_groups = [g for g in groups if g != ALL_INDUSTRIES]
-    heat = hotspots[(hotspots["year"] == year) & hotspots["industry_group"].isin(key_groups)]
+    heat = hotspots[(hotspots["year"] == year) & hotspots["industry_group"].isin(key_groups)
+                    & hotspots["is_reported"].fillna(False).astype(bool)]
     if heat[measure.column].notna().any():
         pivot = heat.pivot_table(index="province_code", columns="industry_group", values=measure.column,
                                  aggfunc="first", dropna=False)
@@ -173,7 +189,9 @@ def render() -> None:
         pivot.columns = [groups[g] for g in pivot.columns]
         st.plotly_chart(charts.heat_table(pivot, label=measure.label, decimals=measure.decimals), key="hs_heat",
                         config=charts.CHART_CONFIG)
-        st.caption("“—”：该省该行业无数据（地方增列的重点行业只在增列省份统计）。")
+        missing = len(by_province) and by_province["province_code"].nunique() - len(reported)
+        st.caption("“—”：该省该行业无数据（地方增列的重点行业只在增列省份统计）。"
+                   + (f"另有 {missing} 个省份本年未报送，未列入表中。" if missing else ""))
     else:
         st.info(f"{year}年没有各重点行业的{measure.label}数据。")
 

@@ -86,16 +86,28 @@ def test_every_measure_and_industry_is_mapped_as_published(signed_in, mart, meas
     assert f"兵团{MEASURES[measure].label}为 {shown}" in texts(at)
 
 
-def test_a_year_without_data_says_so(signed_in, mart):
-    empty_years = mart("SELECT year FROM marts.mart_hotspots WHERE industry_group = 'key_all' GROUP BY year "
-                       "HAVING count(injury_rate_per_1000) = 0 ORDER BY year")
+def test_years_and_provinces_without_deliveries_are_no_data_never_zero(signed_in, mart):
+    """Spec 5 (v1.1): a year nobody delivered is not offered; a province that delivered nothing
+    is grey 未报送 on count measures too (not coloured as 0), and coverage is stated."""
+    empty_years = mart("SELECT year FROM marts.mart_hotspots WHERE province_code = '000000' "
+                       "AND industry_group = 'key_all' AND NOT is_reported ORDER BY year")
     assert len(empty_years), "the small build has plan years without deliveries"
-    year = int(empty_years["year"].iloc[0])
     at = signed_in("nat", PAGE)
-    at.selectbox(key="hs_year").set_value(year).run()
+    assert set(empty_years["year"]).isdisjoint(at.selectbox(key="hs_year").options)
+    at.selectbox(key="hs_year").set_value(2021)
+    at.selectbox(key="hs_measure").set_value("fatalities")
+    at.run()
     assert not at.exception
-    assert any(f"{year}年没有" in i.value for i in at.info)
-    assert "hs_map" not in {e.key for e in at.get("plotly_chart")}
+    spec = figure(at, "hs_map")
+    coloured = set(_map_values(spec))
+    assert coloured == {"440000", "510000"}  # the corps has no polygon of its own
+    assert _grey(spec) == set(MAINLAND_PROVINCES) - coloured
+    unreported = mart("SELECT * FROM marts.mart_hotspots WHERE year = 2021 AND industry_group = 'key_all' "
+                      "AND NOT is_reported")
+    assert len(unreported) == 29 and unreported["fatalities"].isna().all()
+    assert "已报送省份 3/32" in texts(at)
+    at.selectbox(key="hs_province").set_value("410000").run()
+    assert any("河南省2021年未报送任何数据" in i.value for i in at.info)
 
 
 def test_heat_table_is_the_province_by_key_industry_figures(signed_in, mart):

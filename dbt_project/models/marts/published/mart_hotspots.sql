@@ -2,12 +2,40 @@
 -- recognised accident injuries and the injury rate per 1,000, fatalities, accidents and their
 -- deaths, occupational-disease cases and rate per 100,000, exceedances, and the plan's target
 -- path. Rates published to 4 decimals, half-up.
+-- A province that delivered nothing for the year (no accepted slice of Y, spec 5 v1.1) has its
+-- row with is_reported false and every figure null: "no data", never 0. The national row says
+-- how many provinces reported (and is "no data" too in a year none did).
 with rates as (
     select * from {{ ref('int_group_rates') }}
 ),
 
 provinces as (
     select * from {{ ref('dim_provinces') }}
+),
+
+reported as (
+    select province_code, year, is_assessed as is_reported from {{ ref('int_assessed_provinces') }}
+),
+
+reporting_counts as (
+    select year, count(*) filter (where is_reported) as reporting_provinces from reported group by year
+),
+
+framed as (
+    select
+        rates.* exclude (snapshot_quarters, insured_workers, injuries, injury_rate_per_1000,
+                         baseline_injury_rate_per_1000, target_injury_rate_per_1000, fatalities,
+                         accidents, accident_deaths, od_cases, od_rate_per_100k, exceedances),
+        coalesce(reported.is_reported, reporting_counts.reporting_provinces > 0) as is_reported,
+        {%- for column in ['snapshot_quarters', 'insured_workers', 'injuries', 'injury_rate_per_1000',
+                           'baseline_injury_rate_per_1000', 'target_injury_rate_per_1000', 'fatalities',
+                           'accidents', 'accident_deaths', 'od_cases', 'od_rate_per_100k', 'exceedances'] %}
+        case when coalesce(reported.is_reported, reporting_counts.reporting_provinces > 0) then rates.{{ column }} end
+            as {{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from rates
+    left join reported on reported.province_code = rates.province_code and reported.year = rates.year
+    left join reporting_counts on reporting_counts.year = rates.year
 )
 
 select
@@ -29,6 +57,10 @@ select
     cast(rates.accident_deaths as bigint) as accident_deaths,
     cast(rates.od_cases as bigint) as od_cases,
     cast({{ round_half_up('rates.od_rate_per_100k', 4) }} as decimal(18, 4)) as od_rate_per_100k,
-    cast(rates.exceedances as bigint) as exceedances
-from rates
+    cast(rates.exceedances as bigint) as exceedances,
+    rates.is_reported,
+    cast(case when rates.province_code = '000000' then reporting_counts.reporting_provinces
+              else rates.is_reported::int end as integer) as reporting_provinces
+from framed as rates
 inner join provinces on provinces.province_code = rates.province_code
+left join reporting_counts on reporting_counts.year = rates.year
