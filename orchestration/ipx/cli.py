@@ -2,7 +2,7 @@
 
     ipx generate --out DIR [--scale small|demo|national] [--seed N] [--years Y ...]
     ipx run --landing DIR --warehouse FILE
-    ipx export KIND --warehouse FILE --out FILE [--year Y]
+    ipx export KIND --warehouse FILE --out FILE [--year Y] [--province CODE ...]
     ipx dashboard [--warehouse FILE] [--port N]
     ipx expectations [--check]
     ipx archive restore SHA256 --warehouse FILE --out FILE
@@ -79,7 +79,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     if not warehouse.is_file():
         return _fail(f"warehouse {warehouse} does not exist")
     try:
-        n = run_export(args.kind, warehouse, Path(args.out), year=args.year)
+        scope = frozenset(args.province) if args.province else None
+        n = run_export(args.kind, warehouse, Path(args.out), year=args.year, scope=scope)
     except ConfigurationError as exc:
         return _fail(str(exc))
     print(f"wrote {n} rows to {args.out}")
@@ -192,6 +193,8 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--warehouse", required=True)
     exp.add_argument("--out", required=True)
     exp.add_argument("--year", type=int, default=None)
+    exp.add_argument("--province", action="append", metavar="CODE",
+                     help="only this province's details (repeatable): the file a provincial user may receive")
     exp.set_defaults(func=cmd_export)
 
     dash = sub.add_parser("dashboard", help="serve the Streamlit dashboard")

@@ -10,7 +10,7 @@ from ipx.exports.published import open_published
 from ipx.exports.rejects import export_rejects
 
 EXPORTS = {
-    "rejects": lambda con, out, year: export_rejects(con, out),
+    "rejects": lambda con, out, year, scope=None: export_rejects(con, out, scope),
     "assessment": tables.export_assessment,
     "hotspots": tables.export_hotspots,
     "watchlist": tables.export_watchlist,
@@ -19,9 +19,12 @@ EXPORTS = {
 }
 
 
-def run_export(kind: str, warehouse: Path, out: Path, year: int | None = None) -> int:
+def run_export(kind: str, warehouse: Path, out: Path, year: int | None = None,
+               scope: frozenset[str] | None = None) -> int:
+    """Write export ``kind``; ``scope`` limits province details to those provinces (a provincial
+    reader), None writes everything."""
     con = open_published(warehouse)
     try:
-        return EXPORTS[kind](con, out, year)
+        return EXPORTS[kind](con, out, year, scope)
     finally:
         con.close()

@@ -1,11 +1,16 @@
 """``ipx export assessment|hotspots|watchlist|feed-health``: published marts as CSV (column names
-of the spec) or XLSX (Chinese headers, plus sheets explaining what the figures are)."""
+of the spec) or XLSX (Chinese headers, plus sheets explaining what the figures are).
+
+Every export takes a ``scope``: None for everything (national users, evaluators), or the set of
+provinces whose details the reader may see (a provincial user). National aggregates and
+rankings stay in a scoped file; other provinces' details do not."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from ipx.exports.labels import label
+from ipx.exports.scope import scope_filter
 from ipx.exports.writers import write_csv, write_xlsx
 
 ASSESSMENT_COLUMNS = [
@@ -41,10 +46,17 @@ def _year_filter(year: int | None) -> tuple[str, list]:
     return ("WHERE year = ?", [year]) if year is not None else ("", [])
 
 
-def export_assessment(con, out: Path, year: int | None) -> int:
+# What a provincial reader sees of another province in the assessment: its place in the ranking.
+RANKING_COLUMNS = {"province_code", "province_name", "year", "total_score", "grade", "rank"}
+
+
+def export_assessment(con, out: Path, year: int | None, scope: frozenset[str] | None = None) -> int:
     where, params = _year_filter(year)
     columns, rows = _rows(con, f"SELECT {', '.join(ASSESSMENT_COLUMNS)} FROM marts.mart_provincial_assessment "
                                f"{where} ORDER BY year, rank, province_code", params)
+    if scope is not None:  # the ranking stays whole; other provinces' indicators and scores do not
+        keep = [c in RANKING_COLUMNS for c in columns]
+        rows = [row if row[0] in scope else tuple(v if k else None for v, k in zip(row, keep)) for row in rows]
     if out.suffix.lower() != ".xlsx":
         return write_csv(out, columns, rows)
     weights = con.execute("SELECT component, component_name, weight, definition FROM reference.assessment_weights "
@@ -60,11 +72,13 @@ def export_assessment(con, out: Path, year: int | None) -> int:
         ["", "等级", "", "优秀 ≥ 90，良好 ≥ 75，合格 ≥ 60，其余不合格；排名按总分，同分同名次（1224）"],
     ]
     snapshot_where = "AND year <= ?" if year is not None else ""
+    in_scope, scope_params = scope_filter(scope, national=False)
     snapshot_cols, snapshot = _rows(
         con, "SELECT feed, feed_title, province_code, province_name, period, current_seq, first_seq, "
              "first_exported_at, records, records_loaded, records_rejected, on_time, clean "
-             f"FROM marts.mart_feed_health WHERE accepted {snapshot_where} ORDER BY feed, province_code, period",
-        [year] if year is not None else [])
+             f"FROM marts.mart_feed_health WHERE accepted {snapshot_where} AND {in_scope} "
+             "ORDER BY feed, province_code, period",
+        ([year] if year is not None else []) + scope_params)
     as_of = con.execute("SELECT as_of_at, loaded_files, current_slices FROM marts.mart_data_as_of").fetchone()
     write_xlsx(out, [
         ("省级考核", [label(c) for c in columns], _plain(rows)),
@@ -74,17 +88,20 @@ def export_assessment(con, out: Path, year: int | None) -> int:
             ["数据截至", str(as_of[0]) if as_of else ""],
             ["已入库文件数", as_of[1] if as_of else 0],
             ["现行数据片数", as_of[2] if as_of else 0],
-            ["口径", "见 shared/exchange-spec.md 第5节；每项得分的分子分母见 marts.mart_assessment_scorecard"],
+            ["口径", "各指标与得分的定义见“指标定义与权重”表；未报送任何数据的省份不参加考核、不排名"],
+            *([["范围", "本文件只含本省的指标明细与数据快照；其他省份只列总分、等级与排名"]] if scope is not None else []),
         ]),
     ])
     return len(rows)
 
 
 def _simple(table: str, order: str):
-    def export(con, out: Path, year: int | None) -> int:
+    def export(con, out: Path, year: int | None, scope: frozenset[str] | None = None) -> int:
         has_year = any(c[0] == "year" for c in con.execute(f"DESCRIBE marts.{table}").fetchall())
         where, params = _year_filter(year) if has_year else ("", [])
-        columns, rows = _rows(con, f"SELECT * FROM marts.{table} {where} ORDER BY {order}", params)
+        in_scope, scope_params = scope_filter(scope)
+        where = f"{where} AND {in_scope}" if where else f"WHERE {in_scope}"
+        columns, rows = _rows(con, f"SELECT * FROM marts.{table} {where} ORDER BY {order}", params + scope_params)
         if out.suffix.lower() == ".xlsx":
             write_xlsx(out, [(table.removeprefix("mart_"), [label(c) for c in columns], _plain(rows))])
             return len(rows)
