@@ -80,6 +80,9 @@ def export_assessment(con, out: Path, year: int | None, scope: frozenset[str] | 
              "ORDER BY feed, province_code, period",
         ([year] if year is not None else []) + scope_params)
     as_of = con.execute("SELECT as_of_at, loaded_files, current_slices FROM marts.mart_data_as_of").fetchone()
+    provisional = [r[0] for r in con.execute(
+        f"SELECT DISTINCT year FROM marts.mart_assessment_coverage WHERE is_provisional AND is_assessed "
+        f"{'AND year = ?' if year is not None else ''} ORDER BY year", [year] if year is not None else []).fetchall()]
     write_xlsx(out, [
         ("省级考核", [label(c) for c in columns], _plain(rows)),
         ("指标定义与权重", ["指标", "名称", "权重/参数", "定义"], definitions),
@@ -90,6 +93,8 @@ def export_assessment(con, out: Path, year: int | None, scope: frozenset[str] | 
             ["现行数据片数", as_of[2] if as_of else 0],
             ["口径", "各指标与得分的定义见“指标定义与权重”表；未报送任何数据的省份不参加考核、不排名"],
             *([["范围", "本文件只含本省的指标明细与数据快照；其他省份只列总分、等级与排名"]] if scope is not None else []),
+            *([["预评估", "、".join(f"{y}年" for y in provisional)
+                + "：截至数据日期仍有应报数据未到报送期限，结果为预评估，可能随后续报送而变化"]] if provisional else []),
         ]),
     ])
     return len(rows)
