@@ -1,8 +1,10 @@
 -- Numerators of the hotspot figures per province x industry group x year (spec 5):
 -- recognised accident injuries and fatalities (employer's industry for the incident quarter;
 -- orphans left out), accidents and their deaths (the accident's own industry code),
--- occupational-disease reports (all reports for 'all'; attributed ones for key industries) and
--- exceedances (by sample date; attributed likewise).
+-- occupational-disease reports (all reports for 'all'; attributed ones for key industries), the
+-- pneumoconiosis reports among them (category 职业性尘肺病及其他呼吸系统疾病, spec 7; the
+-- category is an enumeration mapped to its catalogue name on loading) and exceedances (by
+-- sample date; attributed likewise).
 with groups as (
     select * from {{ ref('int_industry_groups') }}
 ),
@@ -25,7 +27,8 @@ accidents as (
 ),
 
 od as (
-    select province_code, diagnosis_year as year, employer_key_industry_code as key_industry_code
+    select province_code, diagnosis_year as year, employer_key_industry_code as key_industry_code,
+           disease_category = '职业性尘肺病及其他呼吸系统疾病' as is_pneumoconiosis
     from {{ ref('int_od_reports_attributed') }}
 ),
 
@@ -47,6 +50,8 @@ events as (
     union all
     select province_code, year, 'od_case', 1, key_industry_code from od
     union all
+    select province_code, year, 'pneumoconiosis_case', 1, key_industry_code from od where is_pneumoconiosis
+    union all
     select province_code, year, 'exceedance', 1, key_industry_code from exceedances
 ),
 
@@ -66,7 +71,8 @@ totals as (
         sum(n) filter (where measure = 'accident') as accidents,
         sum(n) filter (where measure = 'accident_death') as accident_deaths,
         sum(n) filter (where measure = 'od_case') as od_cases,
-        sum(n) filter (where measure = 'exceedance') as exceedances
+        sum(n) filter (where measure = 'exceedance') as exceedances,
+        sum(n) filter (where measure = 'pneumoconiosis_case') as pneumoconiosis_cases
     from fanned
     group by all
 )
@@ -84,7 +90,9 @@ select
     coalesce(totals.od_cases, 0) as od_cases,
     coalesce(totals.exceedances, 0) as exceedances,
     workers.insured_workers,
-    coalesce(workers.snapshot_quarters, 0) as snapshot_quarters
+    coalesce(workers.snapshot_quarters, 0) as snapshot_quarters,
+    -- last: int_group_rates unions these columns with its national total by position
+    coalesce(totals.pneumoconiosis_cases, 0) as pneumoconiosis_cases
 from groups
 cross join {{ ref('int_plan_years') }} as years
 left join totals

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ipx.exports import tables
+from ipx.exports.evaluation import export_evaluation
 from ipx.exports.published import open_published
 from ipx.exports.rejects import export_rejects
 
@@ -16,6 +17,7 @@ EXPORTS = {
     "watchlist": tables.export_watchlist,
     "feed-health": tables.export_feed_health,
     "reconciliation": tables.export_reconciliation,
+    "evaluation": export_evaluation,
 }
 
 
