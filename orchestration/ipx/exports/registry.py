@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ipx.exports import tables
 from ipx.exports.evaluation import export_evaluation
+from ipx.exports.floating import export_floating
 from ipx.exports.published import open_published
 from ipx.exports.rejects import export_rejects
 
@@ -18,6 +19,7 @@ EXPORTS = {
     "feed-health": tables.export_feed_health,
     "reconciliation": tables.export_reconciliation,
     "evaluation": export_evaluation,
+    "floating": export_floating,
 }
 
 

@@ -1,0 +1,181 @@
+-- Premium-rate floating (spec 6): the figures each floated employer is graded on, per province
+-- x cycle x employer, unrounded. Employers floated = those in the cycle's last snapshot; their
+-- risk class, industry and current rate come from their record there. Over the window
+-- (province of the file, as everywhere):
+--   quarters      window quarters whose snapshot holds a record of the employer;
+--   premium_yuan  P = Σ payroll_yuan × rate / 100 over those records, rate = the record's
+--                 premium_rate_pct when 0 < rate ≤ valid_rate_max_pct (3), else the base rate of
+--                 the employer's class (blank payroll counts 0). For an employer without a
+--                 class (未分类) a record without a valid rate of its own is left out;
+--   claims N, benefits_yuan B, deaths D, severe S
+--                 recognised claims (认定工伤 / 视同工伤, both harm types) of the employer with
+--                 decision_date in the window; B = Σ fund_paid_yuan (blank 0), D = 是否死亡 是,
+--                 S = disability grade within severe_disability_grade_min..max (1–4);
+--   od_reports K  occupational-disease reports of the employer diagnosed in the window;
+--   overdue_items O  its items of "rectified on time" (spec 5: exceeding samples, 重大隐患 in
+--                 their current state) whose deadline is in the window and whose rectified_date
+--                 is blank or after the deadline (as the spec words it: an open item counts even
+--                 when its deadline is still ahead of the data's as-of date).
+-- Premium effect over the window's last effect_quarters (4) quarters: effect_payroll_yuan =
+-- Σ payroll, current_premium_yuan = Σ payroll × rate / 100 (rate as for P).
+-- Money stays in exact decimals (payroll × rate is kept in yuan·percent, then × 0.01), so the
+-- ratio bands can be compared exactly (B ≤ band × P) in int_floating_grades.
+with cycles as (
+    select * from {{ ref('int_floating_cycles') }}
+),
+
+snapshots as (
+    select province_code, uscc, quarter_index, employer_name, industry_code, risk_class,
+           payroll_yuan, premium_rate_pct
+    from {{ ref('int_employer_snapshots') }}
+),
+
+parameters as (
+    select * from {{ ref('int_floating_parameters') }}
+),
+
+base_rates as (
+    select * from {{ ref('int_floating_base_rates') }}
+),
+
+floated as (
+    select
+        cycles.*,
+        snapshots.uscc,
+        snapshots.employer_name,
+        snapshots.industry_code,
+        snapshots.risk_class as recorded_risk_class,
+        base_rates.risk_class,
+        base_rates.base_rate_pct,
+        base_rates.min_grade,
+        base_rates.max_grade,
+        base_rates.risk_class is not null as is_classified,
+        case when snapshots.premium_rate_pct > 0
+                  and snapshots.premium_rate_pct <= parameters.valid_rate_max_pct
+             then snapshots.premium_rate_pct end as own_rate_pct,
+        parameters.valid_rate_max_pct
+    from cycles
+    inner join snapshots
+        on snapshots.province_code = cycles.province_code
+        and snapshots.quarter_index = cycles.last_snapshot_quarter_index
+    inner join parameters on parameters.province_code = cycles.province_code
+    left join base_rates
+        on base_rates.province_code = cycles.province_code
+        and base_rates.risk_class = snapshots.risk_class
+),
+
+records as (
+    select
+        floated.province_code,
+        floated.cycle_end_year,
+        floated.uscc,
+        snapshots.quarter_index,
+        snapshots.quarter_index >= floated.effect_start_quarter_index as in_effect_quarters,
+        cast(coalesce(snapshots.payroll_yuan, 0) as decimal(38, 2)) as payroll_yuan,
+        cast(case when snapshots.premium_rate_pct > 0
+                       and snapshots.premium_rate_pct <= floated.valid_rate_max_pct
+                  then snapshots.premium_rate_pct
+                  else floated.base_rate_pct end as decimal(38, 4)) as applied_rate_pct
+    from floated
+    inner join snapshots
+        on snapshots.province_code = floated.province_code
+        and snapshots.uscc = floated.uscc
+        and snapshots.quarter_index between floated.window_start_quarter_index
+                                        and floated.window_end_quarter_index
+),
+
+record_sums as (
+    select
+        province_code,
+        cycle_end_year,
+        uscc,
+        count(distinct quarter_index) as quarters,
+        coalesce(sum(payroll_yuan * applied_rate_pct), 0) as premium_yuan_pct,
+        coalesce(sum(payroll_yuan) filter (where in_effect_quarters), 0) as effect_payroll_yuan,
+        coalesce(sum(payroll_yuan * applied_rate_pct) filter (where in_effect_quarters), 0)
+            as current_premium_yuan_pct
+    from records
+    group by all
+),
+
+claims as (
+    select province_code, uscc, decision_date, is_fatal, disability_grade, fund_paid_yuan
+    from {{ ref('stg_hrss_injury_claims') }}
+    where decision in ('认定工伤', '视同工伤')
+),
+
+claim_sums as (
+    select
+        floated.province_code,
+        floated.cycle_end_year,
+        floated.uscc,
+        count(*) as claims,
+        coalesce(sum(cast(claims.fund_paid_yuan as decimal(38, 2))), 0) as benefits_yuan,
+        count(*) filter (where claims.is_fatal) as deaths,
+        count(*) filter (where claims.disability_grade between parameters.severe_disability_grade_min
+                                                           and parameters.severe_disability_grade_max) as severe
+    from floated
+    inner join parameters on parameters.province_code = floated.province_code
+    inner join claims
+        on claims.province_code = floated.province_code
+        and claims.uscc = floated.uscc
+        and claims.decision_date between floated.window_start_date and floated.window_end_date
+    group by all
+),
+
+od_sums as (
+    select floated.province_code, floated.cycle_end_year, floated.uscc, count(*) as od_reports
+    from floated
+    inner join {{ ref('stg_nhc_occupational_disease') }} as reports
+        on reports.province_code = floated.province_code
+        and reports.uscc = floated.uscc
+        and reports.diagnosis_date between floated.window_start_date and floated.window_end_date
+    group by all
+),
+
+overdue_sums as (
+    select floated.province_code, floated.cycle_end_year, floated.uscc, count(*) as overdue_items
+    from floated
+    inner join (
+        select province_code, uscc, cast(deadline as date) as deadline, cast(rectified_date as date) as rectified_date
+        from {{ ref('int_rectification_items') }}
+    ) as items
+        on items.province_code = floated.province_code
+        and items.uscc = floated.uscc
+        and items.deadline between floated.window_start_date and floated.window_end_date
+    where items.rectified_date is null or items.rectified_date > items.deadline
+    group by all
+)
+
+select
+    floated.province_code,
+    floated.province_name,
+    floated.cycle_end_year,
+    floated.uscc,
+    floated.employer_name,
+    floated.industry_code,
+    floated.recorded_risk_class,
+    floated.risk_class,
+    floated.is_classified,
+    floated.base_rate_pct,
+    floated.min_grade,
+    floated.max_grade,
+    cast(coalesce(floated.own_rate_pct, floated.base_rate_pct) as decimal(18, 4)) as current_rate_pct,
+    cast(coalesce(record_sums.quarters, 0) as integer) as quarters,
+    cast(coalesce(record_sums.premium_yuan_pct, 0) * 0.01 as decimal(38, 8)) as premium_yuan,
+    cast(coalesce(claim_sums.claims, 0) as integer) as claims,
+    cast(coalesce(claim_sums.benefits_yuan, 0) as decimal(38, 2)) as benefits_yuan,
+    cast(coalesce(claim_sums.deaths, 0) as integer) as deaths,
+    cast(coalesce(claim_sums.severe, 0) as integer) as severe,
+    cast(coalesce(od_sums.od_reports, 0) as integer) as od_reports,
+    cast(coalesce(overdue_sums.overdue_items, 0) as integer) as overdue_items,
+    cast(coalesce(record_sums.effect_payroll_yuan, 0) as decimal(38, 2)) as effect_payroll_yuan,
+    cast(coalesce(record_sums.current_premium_yuan_pct, 0) * 0.01 as decimal(38, 8)) as current_premium_yuan,
+    floated.window_start_quarter,
+    floated.window_end_quarter,
+    floated.last_snapshot_period
+from floated
+left join record_sums using (province_code, cycle_end_year, uscc)
+left join claim_sums using (province_code, cycle_end_year, uscc)
+left join od_sums using (province_code, cycle_end_year, uscc)
+left join overdue_sums using (province_code, cycle_end_year, uscc)
