@@ -24,6 +24,8 @@ PAGES = {
     auth.HOTSPOTS: ("hotspots.py", "热点总览"),
     auth.WATCHLIST: ("watchlist.py", "超标与隐患整改"),
     auth.ASSESSMENT: ("assessment.py", "省级考核"),
+    auth.FLOATING: ("floating.py", "费率浮动"),
+    auth.EVALUATION: ("evaluation.py", "终期评估"),
     auth.FEED_HEALTH: ("feed_health.py", "数据交换"),
 }
 # No page icons: Streamlit would turn them into favicons loaded from a font CDN.

@@ -1,5 +1,7 @@
-"""The assessment as the page shows it: the ranking beside the previous year's, the scorecard's
-column labels, and the assessment export file (written by ``ipx.exports``, not re-made here)."""
+"""The assessment as the page shows it: the years in which some province was assessed (who
+delivered is in ``dashboards/coverage.py``), the ranking beside the previous year's, the
+scorecard's column labels, and the assessment export file (written by ``ipx.exports``, not
+re-made here)."""
 
 from __future__ import annotations
 
@@ -22,12 +24,24 @@ SCORECARD_LABELS = {
 CHANGE, PREVIOUS_RANK, RANK_CHANGE = "较上年(分)", "上年排名", "名次变化"
 
 
-def export_file(warehouse: Path, year: int) -> bytes:
-    """The assessment export of one year (``ipx export assessment --year``), from the published copy."""
+def export_file(warehouse: Path, year: int, scope: frozenset[str] | None = None) -> bytes:
+    """The assessment export of one year (``ipx export assessment --year [--province]``), from the
+    published copy; ``scope`` = the provinces a provincial reader may see (None: everything)."""
     with tempfile.TemporaryDirectory(prefix="ipx-assessment-") as tmp:
         out = Path(tmp) / f"assessment-{year}.xlsx"
-        run_export("assessment", warehouse, out, year=year)
+        run_export("assessment", warehouse, out, year=year, scope=scope)
         return out.read_bytes()
+
+
+def assessed_years(assessment: pd.DataFrame, coverage: pd.DataFrame | None) -> list[int]:
+    """Years of the assessment in which at least one province is assessed (from the coverage mart;
+    without it, the years the assessment holds)."""
+    years = {int(y) for y in assessment["year"].unique()}
+    if coverage is None:
+        return sorted(years)
+    assessed = coverage[coverage["is_assessed"].fillna(False).astype(bool)
+                        & coverage["is_assessment_year"].fillna(False).astype(bool)]
+    return sorted(years & {int(y) for y in assessed["year"].unique()})
 
 
 def ranking_with_change(assessment: pd.DataFrame, year: int) -> pd.DataFrame:

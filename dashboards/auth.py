@@ -3,8 +3,10 @@
 Roles:
 - ``national``: every page and every province;
 - ``provincial``: national and provincial aggregates (map, heat table, ranking), and the
-  details of its own province only — its watchlist rows, its scorecard, its deliveries and
-  rejected records; never another province's employer rows, scorecard or rejected records;
+  details of its own province only — its watchlist rows, its scorecard, its floating employers
+  and summary (beside the national summary), its evaluation row (beside the national row), its
+  deliveries and rejected records; never another province's employer rows, scorecard,
+  evaluation or rejected records; no floating what-if (national users only);
 - ``engineer``: the feed-health page only (every province), plus the as-of line.
 
 SSO mode: when ``IPX_AUTH_HEADER`` names a request header (e.g. ``X-Forwarded-User``), the user
@@ -33,9 +35,10 @@ _VIEWER_KEY = "_ipx_viewer"
 _FAILURES_KEY = "_ipx_sign_in_failures"
 
 HOTSPOTS, WATCHLIST, ASSESSMENT, FEED_HEALTH = "hotspots", "watchlist", "assessment", "feed_health"
+FLOATING, EVALUATION = "floating", "evaluation"
 ROLE_PAGES = {
-    "national": (HOTSPOTS, WATCHLIST, ASSESSMENT, FEED_HEALTH),
-    "provincial": (HOTSPOTS, WATCHLIST, ASSESSMENT, FEED_HEALTH),
+    "national": (HOTSPOTS, WATCHLIST, ASSESSMENT, FLOATING, EVALUATION, FEED_HEALTH),
+    "provincial": (HOTSPOTS, WATCHLIST, ASSESSMENT, FLOATING, EVALUATION, FEED_HEALTH),
     "engineer": (FEED_HEALTH,),
 }
 
@@ -67,6 +70,12 @@ class Viewer:
     def sees_details_of(self, province_code: str) -> bool:
         """Employer rows, scorecards, deliveries and rejected records of one province."""
         return self.role != "provincial" or province_code == self.province
+
+    @property
+    def scope(self) -> frozenset[str] | None:
+        """The provinces whose details this viewer's downloads may hold (``ipx export --province``);
+        None for every province."""
+        return frozenset({self.province}) if self.role == "provincial" else None
 
     def restrict(self, frame: pd.DataFrame, column: str = "province_code") -> pd.DataFrame:
         """Only the rows of provinces whose details this viewer may see."""

@@ -135,13 +135,33 @@ def _tables(version: str, path: str) -> frozenset[str]:
     return frozenset(frame["name"]) if frame is not None else frozenset()
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _shared_params_query(version: str, path: str, sql: str, params: tuple) -> pd.DataFrame | None:
+    return _read(path, sql, params)
+
+
 def has_table(pub: Publication, table: str) -> bool:
     return table in _tables(pub.version, str(pub.path))
 
 
-def query(pub: Publication, sql: str, params: tuple = ()) -> pd.DataFrame | None:
-    """A cached query against one published version; None when a table it reads is missing."""
+def query(pub: Publication, sql: str, params: tuple = (), shared: bool = False) -> pd.DataFrame | None:
+    """A cached query against one published version; None when a table it reads is missing.
+    ``shared`` as for ``load``: one frame for every session, which callers never modify."""
+    if shared:
+        return _shared_params_query(pub.version, str(pub.path), sql, tuple(params))
     return _cached_query(pub.version, str(pub.path), sql, tuple(params))
+
+
+def default_year(pub: Publication, years: list[int]) -> int:
+    """The latest of ``years`` that ended before the data's as-of date (a year in progress is
+    incomplete), else the latest."""
+    as_of = load(pub, AS_OF)
+    if as_of is not None and not as_of.empty and pd.notna(as_of.iloc[0]["as_of_date"]):
+        as_of_year = pd.Timestamp(as_of.iloc[0]["as_of_date"]).year
+        for candidates in ([y for y in years if y < as_of_year], [y for y in years if y <= as_of_year]):
+            if candidates:
+                return max(candidates)
+    return max(years)
 
 
 def load(pub: Publication, table: str, columns: str = "*", order: str | None = None,
@@ -164,10 +184,17 @@ HOTSPOTS = "marts.mart_hotspots"
 WATCHLIST = "marts.mart_watchlist"
 ASSESSMENT = "marts.mart_provincial_assessment"
 SCORECARD = "marts.mart_assessment_scorecard"
+COVERAGE = "marts.mart_assessment_coverage"
+FLOATING = "marts.mart_premium_floating"
+FLOATING_SUMMARY = "marts.mart_premium_floating_summary"
+EVALUATION = "marts.mart_plan_evaluation"
+EVALUATION_GROUPS = "marts.mart_plan_evaluation_groups"
 FEED_HEALTH = "marts.mart_feed_health"
 DATA_QUALITY = "marts.mart_data_quality"
 AS_OF = "marts.mart_data_as_of"
 PROVINCES = "marts.dim_provinces"
+FLOATING_SEEDS = {name: f"reference.floating_{name}"
+                  for name in ("parameters", "ratio_bands", "grade_multipliers", "base_rates")}
 WEIGHTS = "reference.assessment_weights"
 GRADES = "reference.assessment_grades"
 PLAN_CYCLES = "reference.plan_cycles"

@@ -33,6 +33,8 @@ PAGES = {
     "热点总览": "views/hotspots.py",
     "超标与隐患整改": "views/watchlist.py",
     "省级考核": "views/assessment.py",
+    "费率浮动": "views/floating.py",
+    "终期评估": "views/evaluation.py",
     "数据交换": "views/feed_health.py",
 }
 _USER, _PASSWORD = "measure", "measure-pages-only"

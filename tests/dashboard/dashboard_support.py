@@ -15,6 +15,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
+from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from dashboards.headless import APP, app_test  # noqa: E402
@@ -71,11 +72,38 @@ def values(data) -> list:
 
 def table(at: AppTest, *columns: str) -> pd.DataFrame:
     """The first dataframe on the page that has all these columns (st.dataframe keys are not exposed)."""
+    return dataframe(at, *columns).value
+
+
+def dataframe(at: AppTest, *columns: str):
+    """The first st.dataframe element that has all these columns (keys of read-only tables are not
+    exposed by Streamlit)."""
     for element in at.dataframe:
-        found = element.value
-        if all(c in found.columns for c in columns):
-            return found
+        if all(c in element.value.columns for c in columns):
+            return element
     raise AssertionError(f"no table with {columns}; tables: {[list(e.value.columns) for e in at.dataframe]}")
+
+
+def displayed(at: AppTest, *columns: str) -> pd.DataFrame:
+    """The first table with these columns as the browser draws it: the display strings of a styled
+    table (formatted numbers), else the values as text; a missing value is drawn as the table's
+    ``placeholder`` (Streamlit's default: "None"), whatever a Styler says."""
+    element = dataframe(at, *columns)
+    raw = element.value
+    arrow = element.proto.arrow_data
+    if arrow.HasField("styler") and arrow.styler.display_values:
+        shown = convert_arrow_bytes_to_pandas_df(arrow.styler.display_values)
+        shown.index = raw.index
+    else:
+        shown = raw.astype(str)
+    placeholder = element.proto.placeholder if element.proto.HasField("placeholder") else "None"
+    return shown.astype(object).mask(raw.isna(), placeholder)
+
+
+def no_missing_text(frame: pd.DataFrame) -> bool:
+    """No cell reads None, nan, NaN, <NA> or is empty."""
+    text = frame.astype(str)
+    return not text.isin(["None", "nan", "NaN", "<NA>", "NaT", ""]).any().any()
 
 
 def has_table(at: AppTest, *columns: str) -> bool:

@@ -4,11 +4,12 @@ province's scorecard with the figures behind each component, and the assessment 
 from __future__ import annotations
 
 import io
+import re
 
 import openpyxl
 import pandas as pd
 import pytest
-from dashboard_support import figure, metrics, table, texts, values
+from dashboard_support import displayed, figure, has_table, metrics, no_missing_text, table, texts, values
 
 from dashboards.assessment_tables import export_file
 from ipx.exports.tables import ASSESSMENT_COLUMNS
@@ -136,3 +137,69 @@ def test_the_page_offers_the_export_for_the_chosen_year(signed_in, mart):
     grades = mart("SELECT grade, min_total FROM reference.assessment_grades WHERE min_total > 0 "
                   "ORDER BY min_total DESC")
     assert "；等级：" + "，".join(f"{g} ≥ {m:g}" for g, m in zip(grades["grade"], grades["min_total"])) in texts(at)
+
+
+# ------------------------------------------------------------------ spec 5 v1.1: no score without data
+
+
+def _not_delivered_badges(at) -> list[str]:
+    """Province names shown as grey 未报送 badges."""
+    return re.findall(r":gray-badge\[([^\]]+)\]", texts(at))
+
+
+def test_only_provinces_that_delivered_are_scored_the_others_are_listed_as_not_delivered(signed_in, mart):
+    at = signed_in("nat", PAGE)
+    coverage = mart("SELECT year, province_name, is_assessed, is_assessment_year FROM marts.mart_assessment_coverage")
+    offered = sorted(coverage[coverage["is_assessed"] & coverage["is_assessment_year"]]["year"].unique())
+    assert at.selectbox(key="as_year").options == [f"{y}年" for y in offered] == ["2021年", "2022年"]
+    for year in offered:
+        at.selectbox(key="as_year").set_value(year).run()
+        assert not at.exception
+        of_year = coverage[coverage["year"] == year]
+        assessed = of_year[of_year["is_assessed"]]
+        assert len(assessed) == 3 and len(of_year) == 32  # the small build: 3 deliver, 29 do not
+        assert "已报送省份 3/32" in texts(at)
+        assert sorted(_not_delivered_badges(at)) == sorted(of_year[~of_year["is_assessed"]]["province_name"])
+        assert "未报送（29 个）" in texts(at)
+        shown = _ranking(at)
+        assert sorted(shown["省份"]) == sorted(assessed["province_name"])
+        assert sorted(values(figure(at, "as_components")["data"][0]["y"])) == sorted(assessed["province_name"])
+        assert sorted(at.selectbox(key="as_province").options) == sorted(assessed["province_name"])
+
+
+def test_a_province_that_delivered_nothing_gets_no_score_rank_or_scorecard(app_env, monkeypatch, publish_copy,
+                                                                           signed_in):
+    # 四川 delivered nothing in 2022 (the pipeline then leaves it out of the assessment and re-ranks);
+    # in 2021 nobody is marked as having delivered, though a stale assessment row remains: not offered.
+    monkeypatch.setenv("IPX_WAREHOUSE", str(publish_copy(
+        "UPDATE marts.mart_assessment_coverage SET is_assessed = false, accepted_slices = 0, accepted_feeds = 0 "
+        "WHERE (province_code = '510000' AND year = 2022) OR year = 2021",
+        "DELETE FROM marts.mart_provincial_assessment WHERE province_code = '510000' AND year = 2022",
+        "DELETE FROM marts.mart_assessment_scorecard WHERE province_code = '510000' AND year = 2022")))
+    at = signed_in("nat", PAGE)
+    assert at.selectbox(key="as_year").options == ["2022年"]
+    assert "已报送省份 2/32" in texts(at)
+    assert "四川省" in _not_delivered_badges(at) and len(_not_delivered_badges(at)) == 30
+    assert "四川省" not in list(_ranking(at)["省份"]) and len(_ranking(at)) == 2
+    assert "四川省" not in values(figure(at, "as_components")["data"][0]["y"])
+
+    at = signed_in("sc", PAGE)
+    assert not at.exception
+    assert "四川省2022年未报送：没有任何数据项被接收，不评分、不参加排名。" in [i.value for i in at.info]
+    assert not has_table(at, "指标", "分子", "分母")
+    assert not [s for s in at.selectbox if s.key == "as_province"]
+    assert "四川省" not in list(_ranking(at)["省份"])
+
+
+def test_missing_cells_show_a_dash_not_none(signed_in):
+    at = signed_in("nat", PAGE)
+    at.selectbox(key="as_year").set_value(2021).run()  # no previous year: every change is missing
+    ranking = displayed(at, "排名", "较上年(分)")
+    assert no_missing_text(ranking)
+    assert set(ranking["较上年(分)"]) == set(ranking["上年排名"]) == {"—"}
+    assert all(re.fullmatch(r"\d+\.\d\d", v) for v in ranking["总分"])
+    assert "“—”表示上年未考核或未报送" in texts(at)
+    at.selectbox(key="as_year").set_value(2022).run()
+    ranking = displayed(at, "排名", "较上年(分)")
+    assert all(re.fullmatch(r"[+-]\d+\.\d\d", v) for v in ranking["较上年(分)"])
+    assert no_missing_text(displayed(at, "指标", "分子"))

@@ -12,7 +12,7 @@ from dashboards import auth
 from dashboards.users import (DEFAULT_USERS_FILE, UserConfigError, authenticate, hash_password, load_users, main,
                               parse_users, verify_password)
 
-PAGE_TITLES = {"热点总览", "超标与隐患整改", "省级考核", "数据交换"}
+PAGE_TITLES = {"热点总览", "超标与隐患整改", "省级考核", "费率浮动", "终期评估", "数据交换"}
 
 
 # ------------------------------------------------------------------ hashes and the user file
@@ -120,7 +120,8 @@ def test_a_wrong_password_is_refused(app_env):
 
 
 PAGE_FILES = {"热点总览": "views/hotspots.py", "超标与隐患整改": "views/watchlist.py",
-              "省级考核": "views/assessment.py", "数据交换": "views/feed_health.py"}
+              "省级考核": "views/assessment.py", "费率浮动": "views/floating.py", "终期评估": "views/evaluation.py",
+              "数据交换": "views/feed_health.py"}
 
 
 def _navigation_titles(at) -> set[str]:
@@ -149,7 +150,8 @@ def test_each_role_is_offered_its_pages(signed_in, user, pages):
 
 def test_an_engineer_cannot_open_the_other_pages(signed_in):
     at = signed_in("eng")
-    for page in ("views/hotspots.py", "views/watchlist.py", "views/assessment.py"):
+    for page in ("views/hotspots.py", "views/watchlist.py", "views/assessment.py", "views/floating.py",
+                 "views/evaluation.py"):
         with pytest.raises(ValueError, match="navigation page"):
             at.switch_page(page)
 

@@ -22,7 +22,10 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 SCREENSHOTS = REPO_ROOT / "tests" / "artifacts" / "screenshots"
-PAGES = ["热点总览", "超标与隐患整改", "省级考核", "数据交换"]
+PAGES = ["热点总览", "超标与隐患整改", "省级考核", "费率浮动", "终期评估", "数据交换"]
+# Long pages: besides the top, a screenshot scrolled to each of these headings.
+SECTIONS = {"费率浮动": {"分省明细": "分省：按风险类别与单位明细", "测算": "测算：调整浮动规则"},
+            "终期评估": {"职业病与培训": "职业病与尘肺病发病率（每10万参保职工）"}}
 
 
 def _free_port() -> int:
@@ -127,6 +130,17 @@ def _shot(page, name: str) -> None:
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
 
 
+def _section_shots(page, title: str, prefix: str) -> None:
+    """Screenshots of a long page's lower sections (the app scrolls inside its main block)."""
+    for name, heading in SECTIONS.get(title, {}).items():
+        target = page.get_by_role("heading", name=heading, level=3)
+        if target.count() == 0:  # e.g. the what-if, which provincial users do not have
+            continue
+        target.first.evaluate("element => element.scrollIntoView({block: 'start'})")
+        page.wait_for_timeout(500)
+        _shot(page, f"{prefix}-{title}-{name}")
+
+
 def test_every_page_renders_for_a_national_user(servers, browser):
     page, failed = _page(browser)
     _sign_in(page, servers["password"], "nat")
@@ -143,7 +157,25 @@ def test_every_page_renders_for_a_national_user(servers, browser):
         else:
             assert page.locator(".js-plotly-plot").count() >= (0 if title == "超标与隐患整改" else 1)
         _shot(page, f"national-{title}")
+        _section_shots(page, title, "national")
     assert not [u for u in failed if not u.startswith("http://127.0.0.1")], failed  # nothing from outside
+
+
+def test_the_floating_what_if_in_the_browser(servers, browser):
+    page, _ = _page(browser)
+    _sign_in(page, servers["password"], "nat")
+    _open(page, "费率浮动")
+    page.get_by_text("参数未调整：测算结果与公布结果相同").wait_for()
+    band = page.get_by_label("第1档：支缴率 ≤（下浮一档）")
+    band.fill("0.30")
+    band.press("Enter")
+    page.get_by_text("参数未调整：测算结果与公布结果相同").wait_for(state="detached")
+    _settle(page)
+    _no_exception(page, "what-if")
+    page.get_by_role("heading", name="测算：调整浮动规则", level=3).evaluate(
+        "element => element.scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(500)
+    _shot(page, "national-费率浮动-测算调整后")
 
 
 def test_a_click_on_a_province_opens_its_detail(servers, browser):
@@ -168,6 +200,7 @@ def test_a_provincial_user_and_an_engineer(servers, browser):
         _open(page, title)
         _no_exception(page, f"gd {title}")
         _shot(page, f"provincial-{title}")
+        _section_shots(page, title, "provincial")
     page.get_by_role("button", name="退出登录").click()
     page.get_by_label("密码").wait_for()
 
@@ -179,6 +212,8 @@ def test_a_provincial_user_and_an_engineer(servers, browser):
     _no_exception(page, "engineer")
     assert page.get_by_text("热点总览").count() == 0
     assert page.get_by_text("省级考核").count() == 0
+    assert page.get_by_text("费率浮动").count() == 0
+    assert page.get_by_text("终期评估").count() == 0
     _shot(page, "engineer-数据交换")
 
 

@@ -12,7 +12,8 @@ import duckdb
 import pytest
 from dashboard_support import figure, new_app, sign_in, texts, values
 
-PAGES = ["views/hotspots.py", "views/watchlist.py", "views/assessment.py", "views/feed_health.py"]
+PAGES = ["views/hotspots.py", "views/watchlist.py", "views/assessment.py", "views/floating.py",
+         "views/evaluation.py", "views/feed_health.py"]
 
 
 def _as_of_line(at) -> str:
@@ -129,7 +130,7 @@ def test_measure_pages_reports_p50_and_p95_per_page(app_env, monkeypatch, capsys
     monkeypatch.setenv("IPX_USERS_FILE", "unchanged")  # measure_pages sets its own; restored after the test
     assert measure_pages.main(["--warehouse", str(app_env), "--runs", "3", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert list(report) == ["热点总览", "超标与隐患整改", "省级考核", "数据交换"]
+    assert list(report) == ["热点总览", "超标与隐患整改", "省级考核", "费率浮动", "终期评估", "数据交换"]
     for figures in report.values():
         assert figures["runs"] == 3
         assert 0 < figures["p50_ms"] <= figures["p95_ms"]
