@@ -4,6 +4,10 @@ Divisions and section letters themselves come from the seed (``reference.divisio
 
 from __future__ import annotations
 
+import functools
+
+from ipx.reference import read_seed
+
 # Relative frequency of divisions among key-industry employers (national key list).
 KEY_DIVISIONS: dict[str, float] = {
     "47": 10, "48": 8, "49": 4, "50": 5,                      # construction
@@ -34,7 +38,20 @@ for _cls, _divs in {
     for _d in _divs.split():
         RISK_CLASS[_d] = _cls
 
-BASE_RATES = (0.2, 0.4, 0.7, 0.9, 1.1, 1.3, 1.6, 1.9)   # % of payroll, by risk class 1..8
+BASE_RATES = (0.2, 0.4, 0.7, 0.9, 1.1, 1.3, 1.6, 1.9)   # % of payroll, by risk class 1..8 (spec 6 defaults)
+BASE_RATES_SEED = "floating_base_rates"                 # the project's base rates, with provinces' own
+
+
+@functools.cache
+def base_rates(province: str) -> tuple[float, ...]:
+    """The base rates of classes 1..8 that the province's premium rates float around: the
+    province's own where the premium-floating seed has them (广东 has), else the seed's defaults
+    (000000)."""
+    rows = read_seed(BASE_RATES_SEED)
+    rates = dict(enumerate(BASE_RATES, start=1))
+    for code in ("000000", province):
+        rates.update({int(r["risk_class"]): float(r["base_rate_pct"]) for r in rows if r["province_code"] == code})
+    return tuple(rates[c] for c in range(1, 9))
 
 NAME_WORDS: dict[str, tuple[str, ...]] = {
     "06": ("煤业", "煤矿", "能源"), "07": ("石油", "油气"), "08": ("矿业", "铁矿"),

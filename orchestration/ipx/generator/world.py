@@ -22,7 +22,8 @@ class Employers:
     area: np.ndarray
     division: np.ndarray
     industry_code: np.ndarray     # as the agency writes it: C2614, 2614, 26 or E48
-    risk_class: np.ndarray
+    risk_class: np.ndarray        # 71号文 class 1..8 (what the premium rate follows)
+    unclassified: np.ndarray      # the HR system shows no risk class for it (blank in every snapshot)
     key: np.ndarray               # in a key industry of this province
     profile: np.ndarray           # occupational exposure profile
     chronic: np.ndarray           # repeatedly exceeds exposure limits
@@ -89,6 +90,21 @@ def _names(rng: np.random.Generator, province: str, area: np.ndarray, division: 
     return np.char.add(np.char.add(np.char.add(cities, brands), words), suffix) if n else np.array([], dtype=str)
 
 
+def _unclassified(rng: np.random.Generator, active: np.ndarray) -> np.ndarray:
+    """A few employers (about 1 %, at least one per province) whose risk class the HR system never
+    recorded: their snapshots leave 行业风险类别 blank, so premium-rate floating cannot grade them
+    (spec section 6, 未分类). They are drawn among employers insured in every simulated quarter, so
+    each cycle's last snapshot holds them. A separate random stream leaves the rest of the world
+    as it was."""
+    n = len(active)
+    out = np.zeros(n, dtype=bool)
+    always = np.flatnonzero(active.all(axis=1))
+    if len(always):
+        k = min(len(always), max(1, int(rng.binomial(n, 0.01))))
+        out[rng.choice(always, size=k, replace=False)] = True
+    return out
+
+
 def build_world(scale: Scale, seed: int, province: str, profile: ProvinceProfile) -> World:
     years = tuple(range(scale.first_year, scale.last_year + 1))
     rng = rng_for(seed, scale.name, province, "employers")
@@ -153,7 +169,7 @@ def build_world(scale: Scale, seed: int, province: str, profile: ProvinceProfile
     cycles = sorted({(y - 2021) // 3 for y in years})
     cycle_of_quarter = np.array([(years[q // 4] - 2021) // 3 for q in range(n_quarters)])
     premium = np.zeros((n, n_quarters))
-    base = np.array(ind.BASE_RATES)[risk - 1]
+    base = np.array(ind.base_rates(province))[risk - 1]
     for c in cycles:
         f = floats_other[rng.choice(5, size=n, p=[0.08, 0.2, 0.5, 0.15, 0.07])]
         f = np.where(risk == 1, rng.choice([1.0, 1.2, 1.5], size=n, p=[0.8, 0.15, 0.05]), f)
@@ -164,6 +180,7 @@ def build_world(scale: Scale, seed: int, province: str, profile: ProvinceProfile
     employers = Employers(
         uscc=uscc, name=_names(rng, province, area, division), area=area, division=division,
         industry_code=_industry_codes(rng, division), risk_class=risk,
+        unclassified=_unclassified(rng_for(seed, scale.name, province, "unclassified"), active),
         key=np.isin(division, list(key_divs)), profile=profile_names, chronic=chronic,
         active=active, workers=workers, payroll=payroll, premium=premium,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ipx.generator.feeds.table import Rows
+from ipx.generator.feeds.table import BLANK_INT, Rows
 from ipx.generator.world import World
 
 
@@ -24,7 +24,7 @@ def employer_snapshots(world: World) -> Rows:
             "employer_name": e.name[emp],
             "area_code": e.area[emp],
             "industry_code": e.industry_code[emp],
-            "risk_class": e.risk_class[emp].astype(np.int64),
+            "risk_class": np.where(e.unclassified[emp], BLANK_INT, e.risk_class[emp]).astype(np.int64),
             "insured_workers": e.workers[emp, q_idx].astype(np.int64),
             "payroll_yuan": e.payroll[emp, q_idx],
             "premium_rate_pct": e.premium[emp, q_idx],
