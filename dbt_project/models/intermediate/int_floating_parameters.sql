@@ -2,32 +2,8 @@
 -- floating_parameters is (province_code, parameter, value): '000000' rows are the defaults and
 -- name every parameter; a province's row for a parameter overrides the default. Switches are
 -- 1 (on) / 0 (off).
-with config as (
-    select * from {{ ref('floating_parameters') }}
-),
-
-defaults as (
-    select * from config where province_code = '000000'
-),
-
-overrides as (
-    select * from config where province_code <> '000000'
-),
-
-provinces as (
-    select province_code from {{ ref('provinces') }}
-),
-
-resolved as (
-    select
-        provinces.province_code,
-        defaults.parameter,
-        coalesce(overrides.value, defaults.value) as value
-    from provinces
-    cross join defaults
-    left join overrides
-        on overrides.province_code = provinces.province_code
-        and overrides.parameter = defaults.parameter
+with resolved as (
+    {{ provincial_settings('floating_parameters', 'parameter', ['value']) }}
 )
 
 select
