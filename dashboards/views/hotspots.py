@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboards import auth, charts, data, provenance
+from dashboards import auth, charts, coverage, data, provenance
 from dashboards.geo import WITHOUT_POLYGON, load_boundaries
 from dashboards.measures import ALL_INDUSTRIES, DETAIL_COLUMNS, KEY_ALL, MEASURES, NATIONAL, XPCC
 from ipx.exports.labels import label
@@ -88,7 +88,9 @@ def render() -> None:
         return
     c1, c2, c3 = st.columns(3)
     default_year = _default_year(hotspots, years)
-    year = c1.selectbox("年度", years, index=years.index(default_year), key="hs_year", format_func=lambda y: f"{y}年")
+    provisional = coverage.provisional_years(data.load(pub, data.COVERAGE))
+    year = c1.selectbox("年度", years, index=years.index(default_year), key="hs_year",
+                        format_func=lambda y: coverage.year_label(y, provisional))
     measure = MEASURES[c2.selectbox("指标", list(MEASURES), key="hs_measure", format_func=lambda k: MEASURES[k].label)]
     group = c3.selectbox("行业", list(groups), key="hs_group", format_func=groups.get)
     measure_label = f"{groups[group]} {measure.label}"
@@ -98,6 +100,8 @@ def render() -> None:
     reported = set(by_province.loc[by_province["is_reported"].fillna(False).astype(bool), "province_code"])
     st.caption(f"已报送省份 {len(reported)}/{by_province['province_code'].nunique()}：全国数据为已报送省份之和；"
                "未报送的省份显示为“未报送/无数据”（灰色），不按零计。")
+    if year in provisional:
+        st.warning(f"{year}年为预评估：截至数据日期，该年仍有应报数据未到报送期限，数字可能随后续报送而变化。")
     values = by_province[["province_code", "province_name"]].assign(value=by_province[measure.column].astype(float))
 
     # -------------------------------------------------------------- map

@@ -117,7 +117,7 @@ def test_heat_table_is_the_province_by_key_industry_figures(signed_in, mart):
     at.run()
     spec = figure(at, "hs_heat")["data"][0]
     published = mart("SELECT h.province_name, h.industry_group_name, h.fatalities FROM marts.mart_hotspots h "
-                     "WHERE year = 2022 AND industry_group <> 'all'")
+                     "WHERE year = 2022 AND industry_group <> 'all' AND is_reported")
     assert spec["y"][0] == "全国" and "新疆生产建设兵团" in spec["y"]
     assert spec["x"][0] == "重点行业合计" and "全部行业" not in spec["x"]
     cells = {(y, x): z for y, row in zip(values(spec["y"]), values(spec["z"])) for x, z in zip(values(spec["x"]), row)}
@@ -126,6 +126,9 @@ def test_heat_table_is_the_province_by_key_industry_figures(signed_in, mart):
     assert set(expected) <= set(cells)
     # a cell the mart has no row for (a province's own key industry elsewhere) stays empty
     assert cells == {cell: expected.get(cell) for cell in cells}
+    # provinces that delivered nothing are not rows of 0s: they are left out and counted below
+    assert set(values(spec["y"])) == {"全国", "广东省", "四川省", "新疆生产建设兵团"}
+    assert "另有 29 个省份本年未报送" in texts(at)
 
 
 def test_trend_is_the_key_industry_rate_against_the_target_path(signed_in, mart):
@@ -231,3 +234,16 @@ def test_map_traces_carry_their_own_boundaries():
             assert sorted(f["id"] for f in features) == sorted(values(trace["locations"]))
     selected = [t for t in spec["data"] if t.get("name") == "所选省份"]
     assert [values(t["locations"]) for t in selected] == [["510000"]]
+
+
+def test_a_provisional_year_is_marked_as_such(app_env, monkeypatch, publish_copy, signed_in):
+    """A year whose deliveries are not all due at the as-of time is labelled 预评估 with a warning."""
+    monkeypatch.setenv("IPX_WAREHOUSE", str(publish_copy(
+        "UPDATE marts.mart_assessment_coverage SET is_provisional = (year = 2022)")))
+    at = signed_in("nat", PAGE)
+    assert at.selectbox(key="hs_year").value == 2022
+    assert "2022年（预评估）" in at.selectbox(key="hs_year").options
+    assert any("2022年为预评估" in w.value for w in at.warning)
+    at.selectbox(key="hs_year").set_value(2021).run()
+    assert not at.exception and not at.warning
+    assert "2021年" in at.selectbox(key="hs_year").options

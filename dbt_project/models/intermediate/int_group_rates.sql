@@ -16,22 +16,20 @@ reporting as (
 national as (
     select
         '000000' as province_code,
-        industry_group,
-        any_value(industry_group_name) as industry_group_name,
-        bool_or(is_key_industry) as is_key_industry,
-        year,
-        sum(injuries) as injuries,
-        sum(fatalities) as fatalities,
-        sum(accidents) as accidents,
-        sum(accident_deaths) as accident_deaths,
-        sum(od_cases) as od_cases,
-        sum(exceedances) as exceedances,
-        sum(insured_workers) as insured_workers,
-        max(snapshot_quarters) as snapshot_quarters,
-        sum(pneumoconiosis_cases) as pneumoconiosis_cases
+        figures.industry_group,
+        any_value(figures.industry_group_name) as industry_group_name,
+        bool_or(figures.is_key_industry) as is_key_industry,
+        figures.year,
+        {%- for column in ['injuries', 'fatalities', 'accidents', 'accident_deaths', 'od_cases', 'exceedances'] %}
+        coalesce(sum(figures.{{ column }}) filter (where reporting.year is not null), 0) as {{ column }},
+        {%- endfor %}
+        sum(figures.insured_workers) filter (where reporting.year is not null) as insured_workers,
+        coalesce(max(figures.snapshot_quarters) filter (where reporting.year is not null), 0) as snapshot_quarters,
+        coalesce(sum(figures.pneumoconiosis_cases) filter (where reporting.year is not null), 0)
+            as pneumoconiosis_cases
     from figures
-    semi join reporting on reporting.province_code = figures.province_code and reporting.year = figures.year
-    group by industry_group, year
+    left join reporting on reporting.province_code = figures.province_code and reporting.year = figures.year
+    group by figures.industry_group, figures.year
 ),
 
 combined as (

@@ -3,8 +3,9 @@
 -- deaths, occupational-disease cases and rate per 100,000, exceedances, and the plan's target
 -- path. Rates published to 4 decimals, half-up.
 -- A province that delivered nothing for the year (no accepted slice of Y, spec 5 v1.1) has its
--- row with is_reported false and every figure null: "no data", never 0. The national row says
--- how many provinces reported (and is "no data" too in a year none did).
+-- row with is_reported false and every figure of the year null: "no data", never 0 (the 2020
+-- baseline and the target path it gives stay). The national row says how many provinces
+-- reported (and is "no data" too in a year none did).
 with rates as (
     select * from {{ ref('int_group_rates') }}
 ),
@@ -23,12 +24,10 @@ reporting_counts as (
 
 framed as (
     select
-        rates.* exclude (snapshot_quarters, insured_workers, injuries, injury_rate_per_1000,
-                         baseline_injury_rate_per_1000, target_injury_rate_per_1000, fatalities,
+        rates.* exclude (snapshot_quarters, insured_workers, injuries, injury_rate_per_1000, fatalities,
                          accidents, accident_deaths, od_cases, od_rate_per_100k, exceedances),
         coalesce(reported.is_reported, reporting_counts.reporting_provinces > 0) as is_reported,
-        {%- for column in ['snapshot_quarters', 'insured_workers', 'injuries', 'injury_rate_per_1000',
-                           'baseline_injury_rate_per_1000', 'target_injury_rate_per_1000', 'fatalities',
+        {%- for column in ['snapshot_quarters', 'insured_workers', 'injuries', 'injury_rate_per_1000', 'fatalities',
                            'accidents', 'accident_deaths', 'od_cases', 'od_rate_per_100k', 'exceedances'] %}
         case when coalesce(reported.is_reported, reporting_counts.reporting_provinces > 0) then rates.{{ column }} end
             as {{ column }}{{ ',' if not loop.last }}
