@@ -7,6 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from dashboards.table_format import MISSING
 from dashboards import auth, charts, data, provenance
 from dashboards.delivery_grid import SUMMARY_LABELS, in_range, month_label, period_months, summarise
 from ipx.exports.labels import label
@@ -83,7 +84,7 @@ def render() -> None:
         st.caption("格内为“按时/已到期”数据片数，颜色为期间内最差的状态；数据片的期间与所选范围有重叠即计入。"
                    "拒收超1%：已接收但现行版本拒收记录超过1%。")
         with st.expander("报送情况明细表", expanded=False):
-            st.dataframe(summary[list(SUMMARY_LABELS)].rename(columns=SUMMARY_LABELS), hide_index=True,
+            st.dataframe(summary[list(SUMMARY_LABELS)].rename(columns=SUMMARY_LABELS), hide_index=True, placeholder=MISSING,
                          key="fh_summary",
                          column_config={"最高拒收比例": st.column_config.NumberColumn(format="%.4f")})
         problems = chosen[chosen["status"].isin(["late", "quarantined", "missing"])
@@ -95,7 +96,7 @@ def render() -> None:
             columns = ["feed_title", "province_name", "period", "status_zh", "clean", "due_at", "first_exported_at",
                        "current_seq", "records", "records_rejected", "rejected_share"]
             st.dataframe(problems.sort_values(["province_code", "feed", "period"])[columns].rename(columns=label),
-                         hide_index=True, key="fh_problems",
+                         hide_index=True, placeholder=MISSING, key="fh_problems",
                          column_config={label("rejected_share"): st.column_config.NumberColumn(format="%.4f")})
 
     # -------------------------------------------------------------- rejected records
@@ -110,7 +111,7 @@ def render() -> None:
         else:
             shown = rejected.assign(feed_title=rejected["feed"].map(lambda f: titles.get(f, f)))
             st.metric("拒收记录数", f"{len(shown):,}")
-            st.dataframe(shown[list(REJECTED_LABELS)].rename(columns=REJECTED_LABELS), hide_index=True,
+            st.dataframe(shown[list(REJECTED_LABELS)].rename(columns=REJECTED_LABELS), hide_index=True, placeholder=MISSING,
                          key="fh_rejected", height=360)
 
     quarantined = data.query(pub, data.QUARANTINED_SQL) if data.has_table(pub, data.FILES) else None
@@ -119,7 +120,7 @@ def render() -> None:
         st.markdown(f"**被隔离的文件（{len(quarantined):,}）**")
         if not quarantined.empty:
             shown = quarantined.assign(feed_title=quarantined["feed"].map(lambda f: titles.get(f, f)))
-            st.dataframe(shown[list(QUARANTINE_LABELS)].rename(columns=QUARANTINE_LABELS), hide_index=True,
+            st.dataframe(shown[list(QUARANTINE_LABELS)].rename(columns=QUARANTINE_LABELS), hide_index=True, placeholder=MISSING,
                          key="fh_quarantined")
 
     # -------------------------------------------------------------- data quality
@@ -146,7 +147,7 @@ def render() -> None:
     shown = quality.assign(feed=quality["feed"].map(lambda f: titles.get(f, f)),
                            severity=quality["severity"].map(lambda s: SEVERITY.get(s, s)))
     st.dataframe(shown.sort_values(["records", "feed"], ascending=[False, True])[list(QUALITY_LABELS)]
-                 .rename(columns=QUALITY_LABELS), hide_index=True, key="fh_quality")
+                 .rename(columns=QUALITY_LABELS), hide_index=True, placeholder=MISSING, key="fh_quality")
 
 
 render()

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboards import auth, charts, coverage, data, provenance
+from dashboards.table_format import MISSING
 from dashboards.geo import WITHOUT_POLYGON, load_boundaries
 from dashboards.measures import ALL_INDUSTRIES, DETAIL_COLUMNS, KEY_ALL, MEASURES, NATIONAL, XPCC
 from ipx.exports.labels import label
@@ -172,11 +173,11 @@ def render() -> None:
         st.markdown(f"**{names.get(province, province)} {year}年 各行业指标**")
         rates = ["injury_rate_per_1000", "baseline_injury_rate_per_1000", "target_injury_rate_per_1000",
                  "od_rate_per_100k"]
-        st.dataframe(detail.rename(columns=label), hide_index=True, key="hs_detail",
+        st.dataframe(detail.rename(columns=label), hide_index=True, key="hs_detail", placeholder=MISSING,
                      column_config={label(c): st.column_config.NumberColumn(format="%.4f") for c in rates}
                      | {label("insured_workers"): st.column_config.NumberColumn(format="%.2f")})
         if detail[rates].isna().any().any():
-            st.caption("表中 None 表示该行业本年没有参保职工或基期数据，比率无法计算（不是零）。")
+            st.caption(f"表中“{MISSING}”表示该行业本年没有参保职工或基期数据，比率无法计算（不是零）。")
 
     # -------------------------------------------------------------- heat table
     st.subheader(f"{year}年 省份 × 重点行业：{measure.label}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboards.table_format import MISSING
 from dashboards import auth, data, provenance
 from dashboards.watchlist_table import (DISPLAY_ROWS, NOT_KEY_INDUSTRY, factor_options, filter_watchlist, for_display,
                                         industry_of, xlsx_bytes)
@@ -54,7 +55,7 @@ def render() -> None:
         st.caption(f"表中显示优先序最前的 {DISPLAY_ROWS:,} 家（共 {len(shown):,} 家）；"
                    "全部单位请使用筛选条件或下载 XLSX。")
     st.dataframe(
-        for_display(shown.head(DISPLAY_ROWS)), hide_index=True, key="wl_table", height=520,
+        for_display(shown.head(DISPLAY_ROWS)), hide_index=True, placeholder=MISSING, key="wl_table", height=520,
         column_config={
             label("listing_reasons"): st.column_config.TextColumn(width="large"),
             label("employer_name"): st.column_config.TextColumn(width="medium"),
