@@ -2,6 +2,7 @@
 the raw layer (tests/pipeline/independent_figures.py), and the exports agree with the marts."""
 
 import csv
+import re
 from decimal import Decimal
 
 import openpyxl
@@ -113,6 +114,10 @@ def test_assessment_xlsx_has_chinese_headers_definitions_and_snapshot(small_buil
     assert header[:3] == ("省份代码", "省份", "年度") and "总分" in header and "排名" in header
     weights = [r for r in book["指标定义与权重"].iter_rows(values_only=True)][1:8]
     assert [(r[0], r[2]) for r in weights] == [("A", 30), ("B", 10), ("C", 20), ("D", 15), ("E", 10), ("F", 5), ("G", 10)]
+    # the method is explained in Chinese words, and nothing names an internal table or path
+    assert all(re.search(r"[\u4e00-\u9fff]", r[3]) and not re.search(r"clamp|share|coverage", r[3]) for r in weights)
+    cells = [str(v) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for v in row if v]
+    assert not [c for c in cells if re.search(r"marts\.|reference\.|shared/|\.sql|\.md\b", c)]
     snapshot = list(book["数据快照"].iter_rows(values_only=True))
     assert len(snapshot) > 100 and "现行序号" in snapshot[0]
 
