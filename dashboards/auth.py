@@ -27,12 +27,14 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from dashboards import access_log
 from dashboards.users import ROLES, User, UserConfigError, authenticate, load_users, users_file
 
 AUTH_HEADER_ENV = "IPX_AUTH_HEADER"
 _SIGNED_IN_KEY = "ipx_user"
 _VIEWER_KEY = "_ipx_viewer"
 _FAILURES_KEY = "_ipx_sign_in_failures"
+_SSO_LOGGED_KEY = "_ipx_sso_logged"
 
 HOTSPOTS, WATCHLIST, ASSESSMENT, FEED_HEALTH = "hotspots", "watchlist", "assessment", "feed_health"
 FLOATING, EVALUATION = "floating", "evaluation"
@@ -125,6 +127,12 @@ def identify() -> Viewer | None:
         name = (request_headers().get(header) or "").strip()
         user = users.get(name) if name else None
         viewer = Viewer(user, via_sso=True) if user else None
+        if st.session_state.get(_SSO_LOGGED_KEY) != ("user", name):  # once per session and header value
+            st.session_state[_SSO_LOGGED_KEY] = ("user", name)
+            if viewer:
+                access_log.record_viewer(_warehouse(), "sign_in", viewer)
+            else:
+                access_log.record(_warehouse(), "sign_in_refused", user=access_log.UNKNOWN, via="sso")
     else:
         user = users.get(st.session_state.get(_SIGNED_IN_KEY, ""))
         viewer = Viewer(user) if user else None
@@ -165,13 +173,18 @@ def sign_in_page() -> None:
     failures = st.session_state.get(_FAILURES_KEY, 0)
     if failures >= 5:
         time.sleep(min(5, failures - 4))  # slow down guessing within a session
-    user = authenticate(configured_users(), name, password)
+    users = configured_users()
+    user = authenticate(users, name, password)
     if user is None:
         st.session_state[_FAILURES_KEY] = failures + 1
+        known = name.strip() in users
+        access_log.record(_warehouse(), "sign_in_failed", user=name.strip() if known else access_log.UNKNOWN,
+                          via="password", failures_in_session=failures + 1)
         st.error("用户名或密码错误。")
         return
     st.session_state.pop(_FAILURES_KEY, None)
     st.session_state[_SIGNED_IN_KEY] = user.name
+    access_log.record_viewer(_warehouse(), "sign_in", Viewer(user))
     st.rerun()
 
 
@@ -186,4 +199,13 @@ def refused_page() -> None:
 
 
 def sign_out() -> None:
+    found = st.session_state.get(_VIEWER_KEY)
+    if found is not None:
+        access_log.record_viewer(_warehouse(), "sign_out", found)
     st.session_state.clear()
+
+
+def _warehouse() -> Path:
+    from dashboards.data import warehouse_path  # data imports nothing of auth; kept local all the same
+
+    return warehouse_path()

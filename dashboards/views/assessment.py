@@ -10,7 +10,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboards import auth, charts, coverage as delivered, data, provenance
+from dashboards import access_log, auth, charts, data, provenance
+from dashboards import coverage as delivered
 from dashboards.assessment_tables import (CHANGE, COMPONENT_SCORES, PREVIOUS_RANK, RANK_CHANGE, SCORECARD_LABELS,
                                           assessed_years, export_file, ranking_with_change)
 from dashboards.coverage import NOT_DELIVERED, coverage_of, provisional_years, year_label
@@ -56,7 +57,9 @@ def render() -> None:
         st.write("")
         st.download_button(
             f"下载{year}年考核导出文件（XLSX）",
-            data=lambda: export_file(data.warehouse_path(), year, scope=viewer.scope),
+            data=lambda: access_log.download(
+                data.warehouse_path(), viewer, "assessment",
+                lambda: export_file(data.warehouse_path(), year, scope=viewer.scope), year=year, provinces=viewer.scope),
             file_name=f"省级考核-{year}.xlsx",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="as_download",
             on_click="ignore", icon=":material/download:")

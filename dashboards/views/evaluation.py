@@ -11,7 +11,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboards import auth, charts, coverage as delivered, data, provenance
+from dashboards import access_log, auth, charts, data, provenance
+from dashboards import coverage as delivered
 from dashboards.coverage import coverage_of, provisional_years
 from dashboards.evaluation_tables import (GROUP_LABELS, INJURY_FORMATS, INJURY_LABELS, KEY_INDUSTRIES, NATIONAL, OD,
                                           OD_FORMATS, OD_LABELS, RECORD_FORMATS, RECORD_LABELS, TRAINING,
@@ -80,7 +81,9 @@ def render() -> None:
         st.write("")
         st.download_button(
             f"下载{year}年评估导出文件（XLSX）" + ("（全国与本省）" if own else ""),
-            data=lambda: export_file(data.warehouse_path(), year, scope=viewer.scope),
+            data=lambda: access_log.download(
+                data.warehouse_path(), viewer, "evaluation",
+                lambda: export_file(data.warehouse_path(), year, scope=viewer.scope), year=year, provinces=viewer.scope),
             file_name=f"实施进度与终期评估-{year}" + (f"-{own}" if own else "") + ".xlsx",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="ev_download",
             on_click="ignore", icon=":material/download:")

@@ -12,7 +12,7 @@ import dataclasses
 import pandas as pd
 import streamlit as st
 
-from dashboards import auth, charts, data, provenance
+from dashboards import access_log, auth, charts, data, provenance
 from dashboards.floating_tables import (CLASS_NAMES, DISPLAY_ROWS, EMPLOYER_FORMATS, STATUS_COLOURS, STATUS_COLUMNS,
                                         SUMMARY_FORMATS, SUMMARY_LABELS, class_name, class_summary,
                                         employers_for_display, export_file, filter_employers,
@@ -199,7 +199,9 @@ def render() -> None:
         st.write("")
         st.download_button(
             f"下载{year}年周期费率浮动导出文件（XLSX）" + ("（本省）" if own else ""),
-            data=lambda: export_file(data.warehouse_path(), year, scope=viewer.scope),
+            data=lambda: access_log.download(
+                data.warehouse_path(), viewer, "floating",
+                lambda: export_file(data.warehouse_path(), year, scope=viewer.scope), year=year, provinces=viewer.scope),
             file_name=f"费率浮动-{year}" + (f"-{own}" if own else "") + ".xlsx",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="fl_download",
             on_click="ignore", icon=":material/download:")

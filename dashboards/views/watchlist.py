@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboards.table_format import MISSING
-from dashboards import auth, data, provenance
+from dashboards import access_log, auth, data, provenance
 from dashboards.watchlist_table import (DISPLAY_ROWS, NOT_KEY_INDUSTRY, factor_options, filter_watchlist, for_display,
                                         industry_of, xlsx_bytes)
 from ipx.exports.labels import label
@@ -64,7 +64,9 @@ def render() -> None:
 
     scope = viewer.province if viewer.role == "provincial" else "all"
     st.download_button(
-        "下载筛选结果（XLSX）", data=lambda: xlsx_bytes(shown), file_name=f"超标与隐患整改清单-{scope}.xlsx",
+        "下载筛选结果（XLSX）", data=lambda: access_log.download(
+            data.warehouse_path(), viewer, "watchlist", lambda: xlsx_bytes(shown),
+            provinces=sorted(set(shown["province_code"]))), file_name=f"超标与隐患整改清单-{scope}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="wl_download",
         on_click="ignore", icon=":material/download:")
 
