@@ -27,3 +27,20 @@ def export_bytes(export: ExportFunction, warehouse: Path, year: int | None, scop
             return out.read_bytes()
     finally:
         con.close()
+
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def download_button(label: str, *, viewer, what: str, make: Callable[[], bytes], year: int | None, file_name: str,
+                    key: str) -> None:
+    """An XLSX download of an export, made only when clicked and written to the access log with
+    the viewer, what, the year and the provinces whose details it holds (the viewer's scope)."""
+    import streamlit as st
+
+    from dashboards import access_log, data
+
+    st.download_button(
+        label, data=lambda: access_log.download(data.warehouse_path(), viewer, what, make, year=year,
+                                                provinces=viewer.scope),
+        file_name=file_name, mime=XLSX_MIME, key=key, on_click="ignore", icon=":material/download:")

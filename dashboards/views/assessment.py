@@ -10,11 +10,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboards import access_log, auth, charts, data, provenance
+from dashboards import auth, charts, data, provenance
 from dashboards import coverage as delivered
 from dashboards.assessment_tables import (CHANGE, COMPONENT_SCORES, PREVIOUS_RANK, RANK_CHANGE, SCORECARD_LABELS,
                                           assessed_years, export_file, ranking_with_change)
 from dashboards.coverage import NOT_DELIVERED, coverage_of, provisional_years, year_label
+from dashboards.scoped_exports import download_button
 from dashboards.table_format import show_table, styled
 from ipx.exports.labels import label
 
@@ -55,14 +56,10 @@ def render() -> None:
         return
     with c2:
         st.write("")
-        st.download_button(
-            f"下载{year}年考核导出文件（XLSX）",
-            data=lambda: access_log.download(
-                data.warehouse_path(), viewer, "assessment",
-                lambda: export_file(data.warehouse_path(), year, scope=viewer.scope), year=year, provinces=viewer.scope),
-            file_name=f"省级考核-{year}.xlsx",
-            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="as_download",
-            on_click="ignore", icon=":material/download:")
+        download_button(
+            f"下载{year}年考核导出文件（XLSX）", viewer=viewer, what="assessment", year=year,
+            make=lambda: export_file(data.warehouse_path(), year, scope=viewer.scope),
+            file_name=f"省级考核-{year}.xlsx", key="as_download")
 
     # -------------------------------------------------------------- ranking
     st.subheader(f"{year}年 考核排名")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboards import access_log, auth, charts, data, provenance
+from dashboards import auth, charts, data, provenance
 from dashboards import coverage as delivered
 from dashboards.coverage import coverage_of, provisional_years
 from dashboards.evaluation_tables import (GROUP_LABELS, INJURY_FORMATS, INJURY_LABELS, KEY_INDUSTRIES, NATIONAL, OD,
@@ -19,6 +19,7 @@ from dashboards.evaluation_tables import (GROUP_LABELS, INJURY_FORMATS, INJURY_L
                                           export_file, grid_cells, group_order, national_first,
                                           visible, year_label)
 from dashboards.plan_charts import STATUS_COLOURS, od_rates, status_grid, training_bars
+from dashboards.scoped_exports import download_button
 from dashboards.table_format import MISSING, show_table, styled
 
 
@@ -79,14 +80,10 @@ def render() -> None:
         c1.caption(f"{last_year}年终期评估尚无数据。")
     with c2:
         st.write("")
-        st.download_button(
-            f"下载{year}年评估导出文件（XLSX）" + ("（全国与本省）" if own else ""),
-            data=lambda: access_log.download(
-                data.warehouse_path(), viewer, "evaluation",
-                lambda: export_file(data.warehouse_path(), year, scope=viewer.scope), year=year, provinces=viewer.scope),
-            file_name=f"实施进度与终期评估-{year}" + (f"-{own}" if own else "") + ".xlsx",
-            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="ev_download",
-            on_click="ignore", icon=":material/download:")
+        download_button(
+            f"下载{year}年评估导出文件（XLSX）" + ("（全国与本省）" if own else ""), viewer=viewer, what="evaluation", year=year,
+            make=lambda: export_file(data.warehouse_path(), year, scope=viewer.scope),
+            file_name=f"实施进度与终期评估-{year}" + (f"-{own}" if own else "") + ".xlsx", key="ev_download")
 
     final = year in final_years
     rows = national_first(visible(evaluation[evaluation["year"] == year], own))

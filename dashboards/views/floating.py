@@ -12,7 +12,7 @@ import dataclasses
 import pandas as pd
 import streamlit as st
 
-from dashboards import access_log, auth, charts, data, provenance
+from dashboards import auth, charts, data, provenance
 from dashboards.floating_tables import (CLASS_NAMES, DISPLAY_ROWS, EMPLOYER_FORMATS, STATUS_COLOURS, STATUS_COLUMNS,
                                         SUMMARY_FORMATS, SUMMARY_LABELS, class_name, class_summary,
                                         employers_for_display, export_file, filter_employers,
@@ -21,6 +21,7 @@ from dashboards.floating_whatif import (DOWN, INPUT_COLUMNS, STATUSES, UNCHANGED
                                         Settings, compare, compare_by_province, regrade, rules_from_seeds,
                                         to_decimal)
 from dashboards.plan_charts import status_bars, whatif_bars
+from dashboards.scoped_exports import download_button
 from dashboards.table_format import MISSING, WAN, count, show_table, signed, styled, wan_yuan
 
 GRADE_LABELS = {-2: "下浮两档", -1: "下浮一档", 0: "不浮动", 1: "上浮一档", 2: "上浮两档"}
@@ -197,14 +198,10 @@ def render() -> None:
     own = viewer.province if viewer.role == "provincial" else None
     with c2:
         st.write("")
-        st.download_button(
-            f"下载{year}年周期费率浮动导出文件（XLSX）" + ("（本省）" if own else ""),
-            data=lambda: access_log.download(
-                data.warehouse_path(), viewer, "floating",
-                lambda: export_file(data.warehouse_path(), year, scope=viewer.scope), year=year, provinces=viewer.scope),
-            file_name=f"费率浮动-{year}" + (f"-{own}" if own else "") + ".xlsx",
-            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="fl_download",
-            on_click="ignore", icon=":material/download:")
+        download_button(
+            f"下载{year}年周期费率浮动导出文件（XLSX）" + ("（本省）" if own else ""), viewer=viewer, what="floating", year=year,
+            make=lambda: export_file(data.warehouse_path(), year, scope=viewer.scope),
+            file_name=f"费率浮动-{year}" + (f"-{own}" if own else "") + ".xlsx", key="fl_download")
 
     # -------------------------------------------------------------- summary by province
     provinces = province_summary(summary, year, visible=[own] if own else None)
