@@ -21,8 +21,9 @@ from dashboards.geo import INSET_VIEW, MAIN_VIEW, OUTSIDE_PLAN, Boundaries
 # An empty TopoJSON as a data: URL; plotly.js appends "<scope>_<resolution>m.json", which
 # lands in the URL fragment and is ignored.
 EMPTY_TOPOLOGY_URL = 'data:application/json,{"type":"Topology","objects":{},"arcs":[]}#'
-MAP_CONFIG = {"topojsonURL": EMPTY_TOPOLOGY_URL, "displaylogo": False, "scrollZoom": False}
-CHART_CONFIG = {"displaylogo": False}
+# No Plotly mode bar (its buttons and tooltips are English and leaders need none of them).
+MAP_CONFIG = {"topojsonURL": EMPTY_TOPOLOGY_URL, "displaylogo": False, "scrollZoom": False, "displayModeBar": False}
+CHART_CONFIG = {"displaylogo": False, "displayModeBar": False}
 
 NO_DATA_COLOUR = "#d9d9d9"
 OUTSIDE_PLAN_COLOUR = "#efefef"

@@ -156,6 +156,9 @@ def test_every_page_renders_for_a_national_user(servers, browser):
                 assert page.locator("g.geo text", has_text=label).count() >= 1, label
         else:
             assert page.locator(".js-plotly-plot").count() >= (0 if title == "超标与隐患整改" else 1)
+        if page.locator(".js-plotly-plot").count():
+            page.locator(".js-plotly-plot").first.hover()  # the mode bar would show on hover
+        assert page.locator(".modebar-btn").count() == 0, f"{title}: Plotly's (English) mode bar is shown"
         _shot(page, f"national-{title}")
         _section_shots(page, title, "national")
     assert not [u for u in failed if not u.startswith("http://127.0.0.1")], failed  # nothing from outside
