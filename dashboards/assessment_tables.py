@@ -5,12 +5,12 @@ re-made here)."""
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
-from ipx.exports.registry import run_export
+from dashboards.scoped_exports import export_bytes
+from ipx.exports.tables import export_assessment
 
 COMPONENT_SCORES = {
     "A": "score_injury_rate", "B": "score_occupational_disease", "C": "score_training",
@@ -27,10 +27,7 @@ CHANGE, PREVIOUS_RANK, RANK_CHANGE = "较上年(分)", "上年排名", "名次�
 def export_file(warehouse: Path, year: int, scope: frozenset[str] | None = None) -> bytes:
     """The assessment export of one year (``ipx export assessment --year [--province]``), from the
     published copy; ``scope`` = the provinces a provincial reader may see (None: everything)."""
-    with tempfile.TemporaryDirectory(prefix="ipx-assessment-") as tmp:
-        out = Path(tmp) / f"assessment-{year}.xlsx"
-        run_export("assessment", warehouse, out, year=year, scope=scope)
-        return out.read_bytes()
+    return export_bytes(export_assessment, warehouse, year, scope)
 
 
 def assessed_years(assessment: pd.DataFrame, coverage: pd.DataFrame | None) -> list[int]:

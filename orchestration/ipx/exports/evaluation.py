@@ -12,8 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ipx.exports.labels import label
-from ipx.exports.scope import scope_filter
-from ipx.exports.tables import _plain, _rows, _year_filter
+from ipx.exports.scope import where_clause
+from ipx.exports.tables import query_rows, spreadsheet_cells
 from ipx.exports.writers import write_csv, write_xlsx
 
 PROVINCE_COLUMNS = [
@@ -118,18 +118,15 @@ def export_evaluation(con, out: Path, year: int | None, scope: frozenset[str] | 
     """Write the evaluation for ``year`` (all plan years when None); returns the number of
     rows written, province and group tables together. With a ``scope``, the national rows and
     the scope's provinces only."""
-    where, params = _year_filter(year)
-    in_scope, scope_params = scope_filter(scope)
-    where = f"{where} AND {in_scope}" if where else f"WHERE {in_scope}"
-    params = params + scope_params
-    _, provinces = _rows(con, f"SELECT {', '.join(PROVINCE_COLUMNS)} FROM marts.mart_plan_evaluation {where} "
+    where, params = where_clause(year, scope)
+    _, provinces = query_rows(con, f"SELECT {', '.join(PROVINCE_COLUMNS)} FROM marts.mart_plan_evaluation {where} "
                               "ORDER BY year, province_code", params)
-    _, groups = _rows(con, f"SELECT {', '.join(GROUP_COLUMNS)} FROM marts.mart_plan_evaluation_groups {where} "
+    _, groups = query_rows(con, f"SELECT {', '.join(GROUP_COLUMNS)} FROM marts.mart_plan_evaluation_groups {where} "
                            "ORDER BY year, province_code, industry_group_code", params)
     if out.suffix.lower() == ".xlsx":
         write_xlsx(out, [
-            ("省份评估", _header(PROVINCE_COLUMNS), _plain(provinces)),
-            ("重点行业评估", _header(GROUP_COLUMNS), _plain(groups)),
+            ("省份评估", _header(PROVINCE_COLUMNS), spreadsheet_cells(provinces)),
+            ("重点行业评估", _header(GROUP_COLUMNS), spreadsheet_cells(groups)),
             ("方法说明", ["项目", "说明"], _method(con)),
         ])
         return len(provinces) + len(groups)

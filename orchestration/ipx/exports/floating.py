@@ -12,8 +12,8 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from ipx.exports.scope import scope_filter
-from ipx.exports.tables import _plain, _rows
+from ipx.exports.scope import where_clause
+from ipx.exports.tables import query_rows, spreadsheet_cells
 from ipx.exports.writers import write_csv, write_xlsx
 
 FLOATING_COLUMNS = [
@@ -93,7 +93,7 @@ def _scope(code: str, names: dict[str, str]) -> str:
     return "全国默认" if code == NATIONAL else names.get(code, code)
 
 
-def _method_rows(con) -> list[list]:
+def _methodquery_rows(con) -> list[list]:
     """The method in Chinese words with the parameter values of the published reference tables."""
     names = dict(con.execute("SELECT province_code, province_name FROM reference.provinces").fetchall())
     rank = {p: i for i, p in enumerate(PARAMETER_ORDER)}
@@ -188,27 +188,25 @@ def _method_rows(con) -> list[list]:
 def export_floating(con, out: Path, year: int | None, scope: frozenset[str] | None = None) -> int:
     """One row per floated employer of cycle ``year`` (every cycle when None); with a ``scope``,
     that province's employers and summary rows, and the national summary."""
-    in_scope, scope_params = scope_filter(scope)
-    where = "WHERE cycle_end_year = ? AND " if year is not None else "WHERE "
-    where, params = where + in_scope, ([year] if year is not None else []) + scope_params
-    columns, rows = _rows(con, f"SELECT {', '.join(FLOATING_COLUMNS)} FROM marts.mart_premium_floating {where} "
+    where, params = where_clause(year, scope, year_column="cycle_end_year")
+    columns, rows = query_rows(con, f"SELECT {', '.join(FLOATING_COLUMNS)} FROM marts.mart_premium_floating {where} "
                                "ORDER BY cycle_end_year, province_code, uscc", params)
     if out.suffix.lower() != ".xlsx":
         return write_csv(out, columns, rows)
-    summary_cols, summary = _rows(
+    summary_cols, summary = query_rows(
         con, f"SELECT {', '.join(SUMMARY_COLUMNS)} FROM marts.mart_premium_floating_summary {where} "
              "ORDER BY cycle_end_year, CASE level WHEN 'national' THEN 0 WHEN 'province' THEN 1 ELSE 2 END, "
              "province_code, risk_class NULLS LAST", params)
     level_at, class_at = summary_cols.index("level"), summary_cols.index("risk_class")
     summary_cells = []
-    for row in _plain(summary):
+    for row in spreadsheet_cells(summary):
         if row[level_at] == "province_class" and row[class_at] is None:
             row[class_at] = "未分类"
         row[level_at] = LEVEL_NAMES.get(row[level_at], row[level_at])
         summary_cells.append(row)
     write_xlsx(out, [
-        ("费率浮动", [FLOATING_LABELS.get(c, c) for c in columns], _plain(rows)),
-        ("方法与参数", ["类别", "适用范围", "项目", "取值与说明"], _method_rows(con)),
+        ("费率浮动", [FLOATING_LABELS.get(c, c) for c in columns], spreadsheet_cells(rows)),
+        ("方法与参数", ["类别", "适用范围", "项目", "取值与说明"], _methodquery_rows(con)),
         ("汇总", [FLOATING_LABELS.get(c, c) for c in summary_cols], summary_cells),
     ])
     return len(rows)

@@ -15,3 +15,11 @@ def scope_filter(scope: frozenset[str] | None, column: str = "province_code", na
         return "TRUE", []
     codes = sorted(scope) + (["000000"] if national else [])
     return f"{column} IN ({', '.join('?' * len(codes))})", codes
+
+
+def where_clause(year: int | None, scope: frozenset[str] | None, year_column: str = "year") -> tuple[str, list]:
+    """``WHERE`` for an export: the year (when given) and the scope's provinces with the nation."""
+    in_scope, params = scope_filter(scope)
+    if year is None:
+        return f"WHERE {in_scope}", params
+    return f"WHERE {year_column} = ? AND {in_scope}", [year, *params]

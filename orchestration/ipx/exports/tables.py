@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ipx.exports.labels import label
-from ipx.exports.scope import scope_filter
+from ipx.exports.scope import scope_filter, where_clause
 from ipx.exports.writers import write_csv, write_xlsx
 
 ASSESSMENT_COLUMNS = [
@@ -22,12 +22,12 @@ ASSESSMENT_COLUMNS = [
 ]
 
 
-def _rows(con, sql: str, params: list) -> tuple[list[str], list[tuple]]:
+def query_rows(con, sql: str, params: list) -> tuple[list[str], list[tuple]]:
     cur = con.execute(sql, params)
     return [d[0] for d in cur.description], cur.fetchall()
 
 
-def _plain(rows: list[tuple]) -> list[list]:
+def spreadsheet_cells(rows: list[tuple]) -> list[list]:
     """Decimals as floats and lists as text, for spreadsheet cells."""
     out = []
     for row in rows:
@@ -52,7 +52,7 @@ RANKING_COLUMNS = {"province_code", "province_name", "year", "total_score", "gra
 
 def export_assessment(con, out: Path, year: int | None, scope: frozenset[str] | None = None) -> int:
     where, params = _year_filter(year)
-    columns, rows = _rows(con, f"SELECT {', '.join(ASSESSMENT_COLUMNS)} FROM marts.mart_provincial_assessment "
+    columns, rows = query_rows(con, f"SELECT {', '.join(ASSESSMENT_COLUMNS)} FROM marts.mart_provincial_assessment "
                                f"{where} ORDER BY year, rank, province_code", params)
     if scope is not None:  # the ranking stays whole; other provinces' indicators and scores do not
         keep = [c in RANKING_COLUMNS for c in columns]
@@ -73,7 +73,7 @@ def export_assessment(con, out: Path, year: int | None, scope: frozenset[str] | 
     ]
     snapshot_where = "AND year <= ?" if year is not None else ""
     in_scope, scope_params = scope_filter(scope, national=False)
-    snapshot_cols, snapshot = _rows(
+    snapshot_cols, snapshot = query_rows(
         con, "SELECT feed, feed_title, province_code, province_name, period, current_seq, first_seq, "
              "first_exported_at, records, records_loaded, records_rejected, on_time, clean "
              f"FROM marts.mart_feed_health WHERE accepted {snapshot_where} AND {in_scope} "
@@ -84,9 +84,9 @@ def export_assessment(con, out: Path, year: int | None, scope: frozenset[str] | 
         f"SELECT DISTINCT year FROM marts.mart_assessment_coverage WHERE is_provisional AND is_assessed "
         f"{'AND year = ?' if year is not None else ''} ORDER BY year", [year] if year is not None else []).fetchall()]
     write_xlsx(out, [
-        ("省级考核", [label(c) for c in columns], _plain(rows)),
+        ("省级考核", [label(c) for c in columns], spreadsheet_cells(rows)),
         ("指标定义与权重", ["指标", "名称", "权重/参数", "定义"], definitions),
-        ("数据快照", [label(c) for c in snapshot_cols], _plain(snapshot)),
+        ("数据快照", [label(c) for c in snapshot_cols], spreadsheet_cells(snapshot)),
         ("说明", ["项目", "内容"], [
             ["数据截至", str(as_of[0]) if as_of else ""],
             ["已入库文件数", as_of[1] if as_of else 0],
@@ -103,14 +103,12 @@ def export_assessment(con, out: Path, year: int | None, scope: frozenset[str] | 
 def _simple(table: str, order: str):
     def export(con, out: Path, year: int | None, scope: frozenset[str] | None = None) -> int:
         has_year = any(c[0] == "year" for c in con.execute(f"DESCRIBE marts.{table}").fetchall())
-        where, params = _year_filter(year) if has_year else ("", [])
-        in_scope, scope_params = scope_filter(scope)
-        where = f"{where} AND {in_scope}" if where else f"WHERE {in_scope}"
-        columns, rows = _rows(con, f"SELECT * FROM marts.{table} {where} ORDER BY {order}", params + scope_params)
+        where, params = where_clause(year if has_year else None, scope)
+        columns, rows = query_rows(con, f"SELECT * FROM marts.{table} {where} ORDER BY {order}", params)
         if out.suffix.lower() == ".xlsx":
-            write_xlsx(out, [(table.removeprefix("mart_"), [label(c) for c in columns], _plain(rows))])
+            write_xlsx(out, [(table.removeprefix("mart_"), [label(c) for c in columns], spreadsheet_cells(rows))])
             return len(rows)
-        return write_csv(out, columns, _plain(rows))
+        return write_csv(out, columns, spreadsheet_cells(rows))
 
     return export
 
