@@ -16,13 +16,15 @@ if str(REPO_ROOT) not in sys.path:
 
 import streamlit as st  # noqa: E402
 
-from dashboards import auth, data, geo, provenance  # noqa: E402
+from dashboards import auth, chrome, data, geo, provenance  # noqa: E402
 from dashboards.users import UserConfigError  # noqa: E402
 
 VIEWS = Path(__file__).resolve().parent / "views"
 PAGES = {
     auth.HOTSPOTS: ("hotspots.py", "热点总览"),
+    auth.BRIEFING: ("briefing.py", "领导简报"),
     auth.WATCHLIST: ("watchlist.py", "超标与隐患整改"),
+    auth.EMPLOYER: ("employer.py", "单位档案"),
     auth.ASSESSMENT: ("assessment.py", "省级考核"),
     auth.FLOATING: ("floating.py", "费率浮动"),
     auth.EVALUATION: ("evaluation.py", "终期评估"),
@@ -32,6 +34,7 @@ PAGES = {
 
 st.set_page_config(page_title="工伤预防数据看板", layout="wide")
 st.set_option("client.toolbarMode", "viewer")  # no deploy / rerun / clear-cache buttons for users
+chrome.apply()  # Streamlit's own English chrome hidden or in Chinese
 
 
 def _config_error_page(message: str):

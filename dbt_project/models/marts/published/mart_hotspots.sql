@@ -1,3 +1,4 @@
+{%- set change_columns = ['injury_rate_per_1000', 'fatalities', 'accidents', 'od_rate_per_100k', 'exceedances'] %}
 -- Hazard hotspots (spec 5): province (and 全国) x industry group x year with insured workers,
 -- recognised accident injuries and the injury rate per 1,000, fatalities, accidents and their
 -- deaths, occupational-disease cases and rate per 100,000, exceedances, and the plan's target
@@ -6,6 +7,10 @@
 -- row with is_reported false and every figure of the year null: "no data", never 0 (the 2020
 -- baseline and the target path it gives stay). The national row says how many provinces
 -- reported (and is "no data" too in a year none did).
+-- Who lags (issue 11): the gap of the published injury rate to the published target
+-- (per 1,000 and in % of the target; > 0 is behind the path) and each measure's change from the
+-- previous year, all differences of the published (rounded) figures so that what a reader
+-- subtracts on screen is what is published. Null when either side is null (no data).
 with rates as (
     select * from {{ ref('int_group_rates') }}
 ),
@@ -35,8 +40,9 @@ framed as (
     from rates
     left join reported on reported.province_code = rates.province_code and reported.year = rates.year
     left join reporting_counts on reporting_counts.year = rates.year
-)
+),
 
+published as (
 select
     rates.province_code,
     provinces.province_name,
@@ -63,3 +69,31 @@ select
 from framed as rates
 inner join provinces on provinces.province_code = rates.province_code
 left join reporting_counts on reporting_counts.year = rates.year
+),
+
+measured as (
+    select
+        this.*,
+        this.injury_rate_per_1000 - this.target_injury_rate_per_1000 as gap,
+        {%- for column in change_columns %}
+        this.{{ column }} - previous.{{ column }} as {{ column }}_change{{ ',' if not loop.last }}
+        {%- endfor %}
+    from published as this
+    left join published as previous
+        on previous.province_code = this.province_code
+        and previous.industry_group = this.industry_group
+        and previous.year = this.year - 1
+)
+
+select
+    * exclude (gap, {% for column in change_columns %}{{ column }}_change{{ ', ' if not loop.last }}{% endfor %}),
+    cast(gap as decimal(18, 4)) as injury_rate_gap_per_1000,
+    cast({{ round_half_up('100 * gap / nullif(target_injury_rate_per_1000, 0)', 2) }} as decimal(18, 2))
+        as injury_rate_gap_pct,
+    case when gap > 0 then 'behind' when gap <= 0 then 'on_track' end as target_status,
+    cast(injury_rate_per_1000_change as decimal(18, 4)) as injury_rate_per_1000_change,
+    cast(fatalities_change as bigint) as fatalities_change,
+    cast(accidents_change as bigint) as accidents_change,
+    cast(od_rate_per_100k_change as decimal(18, 4)) as od_rate_per_100k_change,
+    cast(exceedances_change as bigint) as exceedances_change
+from measured
