@@ -30,6 +30,10 @@ LABELS: dict[str, str] = {
     "is_key_industry": "重点行业", "snapshot_quarters": "参保快照季度数", "insured_workers": "参保职工数(年均)",
     "injuries": "工伤事故数", "fatalities": "工亡人数", "accidents": "生产安全事故数",
     "accident_deaths": "事故死亡人数", "od_cases": "职业病报告数", "exceedances": "超标样本数",
+    "injury_rate_gap_per_1000": "与目标路径差距(‰)", "injury_rate_gap_pct": "与目标路径差距(%)",
+    "target_status": "目标进度", "injury_rate_per_1000_change": "发生率较上年变化(‰)",
+    "fatalities_change": "工亡人数较上年变化", "accidents_change": "事故数较上年变化",
+    "od_rate_per_100k_change": "职业病发病率较上年变化(1/10万)", "exceedances_change": "超标样本数较上年变化",
     # watchlist
     "priority_rank": "优先序", "priority_tier": "优先级", "worst_exceedance_ratio": "近12个月最高超标倍数",
     "exceedances_12m": "近12个月超标次数", "repeat_exceedance_factors": "重复超标因素数",
