@@ -1,9 +1,10 @@
 """The ``ipx`` command: the stable interface operators and evaluators script against.
 
     ipx generate --out DIR [--scale small|demo|national] [--seed N] [--years Y ...]
-    ipx run --landing DIR --warehouse FILE
+    ipx run --landing DIR --warehouse FILE [--quiet]
     ipx export KIND --warehouse FILE --out FILE [--year Y] [--province CODE ...]
     ipx dashboard [--warehouse FILE] [--port N]
+    ipx ui --warehouse FILE [--port N]
     ipx expectations [--check]
     ipx archive restore SHA256 --warehouse FILE --out FILE
     ipx archive reseal --warehouse FILE [--old-key-env IPX_OLD_ARCHIVE_KEY]
@@ -52,7 +53,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         return _fail(f"landing folder {landing} does not exist or is not a folder")
     try:
         announce_demo_keys()
-        summary = run_pipeline(landing, Path(args.warehouse), publish=not args.no_publish)
+        summary = run_pipeline(landing, Path(args.warehouse), publish=not args.no_publish,
+                               show_progress=not args.quiet)
     except ConfigurationError as exc:
         return _fail(str(exc))
     except RunFailed as exc:
@@ -61,7 +63,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     except OSError as exc:  # a full disk, a vanished folder: nothing published was touched
         return _fail(f"the run stopped: {exc.strerror or exc} ({exc.filename or 'warehouse'}); "
                      "the last published data is unchanged", EXIT_RUN_FAILED)
-    print(summary.render(), end="")
+    if not args.quiet or summary.failed_checks:  # --quiet: silent unless something needs a reader
+        print(summary.render(), end="")
     if args.strict and summary.failed_checks:
         return _fail(f"{len(summary.failed_checks)} checks failed (--strict)", EXIT_RUN_FAILED)
     return EXIT_OK
@@ -102,6 +105,29 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
                "--browser.gatherUsageStats", "false", "--server.address", args.address,
                "--server.fileWatcherType", "none", "--client.toolbarMode", "viewer"]
     print(f"ipx dashboard: serving on http://{args.address}:{args.port}/ (Ctrl-C to stop)", flush=True)
+    os.execvpe(command[0], command, env)
+    return EXIT_OK  # not reached
+
+
+# ------------------------------------------------------------------ ui
+
+
+def cmd_ui(args: argparse.Namespace) -> int:
+    """The Dagster UI on one warehouse: its assets, checks and lineage, and the history of every
+    ``ipx run`` on it (kept in ``<warehouse>.dagster/``)."""
+    from ipx.pipeline import ensure_dagster_home
+    from ipx.storage import WarehouseLayout
+
+    layout = WarehouseLayout.at(args.warehouse)
+    env = dict(os.environ)
+    env.setdefault("DAGSTER_HOME", str(ensure_dagster_home(layout)))
+    env["IPX_WAREHOUSE"] = str(layout.warehouse)
+    if args.landing:
+        env["IPX_LANDING"] = str(Path(args.landing).resolve())
+    webserver = Path(sys.executable).with_name("dagster-webserver")
+    command = [str(webserver), "-m", "ipx.definitions", "-h", args.address, "-p", str(args.port)]
+    print(f"ipx ui: Dagster on http://{args.address}:{args.port}/ for {layout.warehouse} "
+          f"(history in {env['DAGSTER_HOME']}; Ctrl-C to stop)", flush=True)
     os.execvpe(command[0], command, env)
     return EXIT_OK  # not reached
 
@@ -186,6 +212,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--warehouse", required=True)
     run.add_argument("--no-publish", action="store_true", help="do not refresh the dashboard's serving copy")
     run.add_argument("--strict", action="store_true", help="exit non-zero when any check fails")
+    run.add_argument("--quiet", action="store_true",
+                     help="for schedulers: no progress bars, and no summary unless a check failed (the run log has it)")
     run.set_defaults(func=cmd_run)
 
     exp = sub.add_parser("export", help="write a published table to CSV or XLSX (by extension)")
@@ -202,6 +230,13 @@ def build_parser() -> argparse.ArgumentParser:
     dash.add_argument("--port", type=int, default=8501)
     dash.add_argument("--address", default="127.0.0.1")
     dash.set_defaults(func=cmd_dashboard)
+
+    ui = sub.add_parser("ui", help="open the Dagster UI on a warehouse (assets, checks, lineage, run history)")
+    ui.add_argument("--warehouse", required=True)
+    ui.add_argument("--landing", default=None, help="landing folder for runs launched from the UI")
+    ui.add_argument("--port", type=int, default=3000)
+    ui.add_argument("--address", default="127.0.0.1")
+    ui.set_defaults(func=cmd_ui)
 
     ex = sub.add_parser("expectations", help="write the GX suites derived from the contracts")
     ex.add_argument("--check", action="store_true", help="only check that expectations/ is current")

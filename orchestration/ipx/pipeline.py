@@ -7,11 +7,13 @@ import contextlib
 import datetime as dt
 import os
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
+from ipx.progress import run_progress
 from ipx.settings import ConfigurationError, archive_key, pseudonym_key
 from ipx.storage import WarehouseLayout
 
@@ -34,12 +36,14 @@ class RunSummary:
     records_rejected: int = 0
     records_flagged: int = 0
     quarantine_reasons: dict[str, int] = field(default_factory=dict)
+    reject_rules: dict[str, int] = field(default_factory=dict)
     checks_run: int = 0
     failed_checks: list[str] = field(default_factory=list)
     failed_steps: list[str] = field(default_factory=list)
     published: str | None = None
     log_file: str | None = None
     totals: dict[str, int] = field(default_factory=dict)
+    note: str | None = None
 
     def render(self) -> str:
         lines = [
@@ -54,6 +58,16 @@ class RunSummary:
             f"  files pending       {self.files_pending} (data file without manifest, not taken)",
             f"  records loaded      {self.records_loaded}",
             f"  records rejected    {self.records_rejected}",
+        ]
+        shown = sorted(self.reject_rules.items(), key=lambda kv: (-kv[1], kv[0]))
+        lines += [f"    rejected: {rule:<22} {n}" for rule, n in shown[:SHOWN_REASONS]]
+        if len(shown) > SHOWN_REASONS:
+            more = f"({len(shown) - SHOWN_REASONS} other rules)"
+            lines.append(f"    rejected: {more:<22} {sum(n for _, n in shown[SHOWN_REASONS:])}")
+        if self.files_quarantined or self.records_rejected:
+            lines.append(f"    every one with file, record and reason: "
+                         f"ipx export rejects --warehouse {self.warehouse} --out rejects.xlsx")
+        lines += [
             f"  records flagged     {self.records_flagged}",
             f"  checks run          {self.checks_run}, failed {len(self.failed_checks)}",
         ]
@@ -65,8 +79,12 @@ class RunSummary:
             lines.append(f"  published           {self.published}")
         if self.log_file:
             lines.append(f"  run log             {self.log_file}")
+        if self.note:
+            lines.append(f"  note                {self.note}")
         return "\n".join(lines) + "\n"
 
+
+SHOWN_REASONS = 8  # rejection rules listed in the summary; the run log and the export hold all
 
 # DuckDB: 'Could not set lock on file "...": Conflicting lock is held in /usr/bin/python3 (PID 123) by user x.'
 LOCK_HOLDER = re.compile(r"Could not set lock on file.*?Conflicting lock is held in (?P<holder>.*?\(PID \d+\))", re.S)
@@ -91,9 +109,27 @@ def check_warehouse(path: Path) -> None:
                                  "or point --warehouse at a new file") from exc
 
 
+def _connect_after_run(path: Path, attempts: int = 20, wait: float = 0.5):
+    """A read-only connection once the run's writers (dbt's subprocess may still be exiting
+    after a failed step) have let go of the file; None if they never do."""
+    for attempt in range(attempts):
+        try:
+            return duckdb.connect(str(path), read_only=True)
+        except duckdb.Error as exc:
+            if not LOCK_HOLDER.search(str(exc)) or attempt == attempts - 1:
+                return None
+            time.sleep(wait)
+    return None
+
+
 def summarise(run_id: str, layout: WarehouseLayout) -> RunSummary:
     summary = RunSummary(run_id=run_id, warehouse=layout.warehouse)
-    con = duckdb.connect(str(layout.warehouse), read_only=True)
+    if not layout.warehouse.exists():
+        return summary
+    con = _connect_after_run(layout.warehouse)
+    if con is None:
+        summary.note = "the warehouse could not be read for this summary (still locked); see the run log"
+        return summary
     try:
         has_ledger = con.execute("SELECT count(*) FROM information_schema.tables "
                                  "WHERE table_schema = 'ingest' AND table_name = 'files'").fetchone()[0]
@@ -110,6 +146,10 @@ def summarise(run_id: str, layout: WarehouseLayout) -> RunSummary:
         summary.quarantine_reasons = dict(con.execute(
             "SELECT quarantine_reason, count(*) FROM ingest.files WHERE run_id = ? AND status = 'quarantined' "
             "GROUP BY ALL", [run_id]).fetchall())
+        summary.reject_rules = dict(con.execute(
+            """SELECT r.rule, count(*) FROM ingest.rejected_records AS r
+               JOIN ingest.files AS f ON f.file_name = r.file_name AND f.sha256 = r.sha256
+               WHERE f.run_id = ? AND f.status = 'loaded' GROUP BY ALL""", [run_id]).fetchall())
         summary.files_pending = con.execute("SELECT count(*) FROM ingest.pending_files").fetchone()[0]
         totals = con.execute(
             """SELECT count(*) FILTER (WHERE status = 'loaded'), count(*) FILTER (WHERE status = 'quarantined'),
@@ -122,8 +162,9 @@ def summarise(run_id: str, layout: WarehouseLayout) -> RunSummary:
     return summary
 
 
-def run_pipeline(landing: Path, warehouse: Path, publish: bool = True) -> RunSummary:
-    """Ingest everything new in ``landing`` and build every downstream asset."""
+def run_pipeline(landing: Path, warehouse: Path, publish: bool = True, show_progress: bool = False) -> RunSummary:
+    """Ingest everything new in ``landing`` and build every downstream asset; ``show_progress``
+    draws progress bars when stderr is a terminal."""
     import dagster as dg
 
     pseudonym_key()  # raise early in production without secrets
@@ -148,11 +189,13 @@ def run_pipeline(landing: Path, warehouse: Path, publish: bool = True) -> RunSum
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"run-{dt.datetime.now():%Y%m%dT%H%M%S}.log"
     # dbt's own progress lines go to stdout; keep them in the run log, not on the console.
-    with log_path.open("w", encoding="utf-8") as log_file, contextlib.redirect_stdout(log_file):
+    with (log_path.open("w", encoding="utf-8") as log_file, contextlib.redirect_stdout(log_file),
+          run_progress(show_progress) as progress):
+        progress.checks_planned(sum(len(c.check_keys) for c in definitions.all_checks))
         result = dg.materialize(
             [*definitions.all_assets, *definitions.all_checks],
             resources=resources,
-            instance=_instance(),
+            instance=_instance(layout),
             raise_on_error=False,
             run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
             tags={"ipx/entry": "cli"},
@@ -184,9 +227,29 @@ def _failure_message(event) -> str:
     return message.strip().splitlines()[0][:300]
 
 
-def _instance():
+def _instance(layout: WarehouseLayout):
+    """The Dagster instance that keeps this warehouse's run history (``DAGSTER_HOME`` when set,
+    else ``<warehouse>.dagster/``), so ``ipx ui`` shows every run, materialisation and check."""
     import dagster as dg
 
     if os.environ.get("DAGSTER_HOME"):
         return dg.DagsterInstance.get()
-    return dg.DagsterInstance.ephemeral()
+    return dg.DagsterInstance.from_config(str(ensure_dagster_home(layout)))
+
+
+def ensure_dagster_home(layout: WarehouseLayout) -> Path:
+    """``<warehouse>.dagster/`` with its ``dagster.yaml``, created on first use."""
+    home = layout.dagster_home
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text(DAGSTER_YAML, encoding="utf-8")
+    return home
+
+
+# SQLite run, event and schedule storage in the instance folder (the default of a local
+# instance); telemetry off: the ministry's machines do not phone home.
+DAGSTER_YAML = """\
+telemetry:
+  enabled: false
+"""

@@ -5,6 +5,8 @@ Given the warehouse file ``W`` (e.g. ``data/ipx.duckdb``):
 - ``W``: the DuckDB warehouse the pipeline writes (raw layer, ledger, dbt models);
 - ``W.archive/``: every delivery as received, sealed, named by its SHA-256;
 - ``W.logs/``: one log per run (dbt's output, ingestion warnings; no personal data);
+- ``W.dagster/``: the Dagster instance of this warehouse (run history, materialisations,
+  check results; what ``ipx ui`` shows);
 - ``W.serving/``: read-only copies of the published marts for the dashboard, swapped
   atomically after each successful build (``current`` names the live one).
 """
@@ -30,6 +32,10 @@ class WarehouseLayout:
     @property
     def log_dir(self) -> Path:
         return self.warehouse.with_name(self.warehouse.name + ".logs")
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.warehouse.with_name(self.warehouse.name + ".dagster")
 
     @property
     def serving_dir(self) -> Path:

@@ -9,6 +9,7 @@ from ipx.assets.raw_checks import conservation_violations
 from ipx.assets.raw_feeds import raw_asset_key
 from ipx.contracts import FeedContract
 from ipx.ingestion.warehouse import ensure_ledger
+from ipx.progress import reporter
 from ipx.resources import WarehouseResource
 
 LEDGER_TABLES = ("files", "rejected_records", "pending_files", "feed_catalogue")
@@ -56,6 +57,7 @@ def build_ledger_asset(contracts: dict[str, FeedContract]) -> "tuple[dg.AssetsDe
                     [contract.feed]).fetchone()[0]
                 if exists:
                     bad += [f"{contract.feed}/{b[0]}" for b in conservation_violations(con, contract)]
+        reporter().check_done("ledger:every_record_accounted_for", not bad)
         return dg.AssetCheckResult(passed=not bad, metadata={"violations": len(bad), "examples": bad[:10]})
 
     return ingest_ledger, every_record_accounted_for

@@ -5,6 +5,7 @@ import dagster as dg
 
 from ipx.assets.raw_feeds import raw_asset_key
 from ipx.contracts import FeedContract
+from ipx.progress import reporter
 from ipx.quality.suites import suite_spec
 from ipx.resources import WarehouseResource
 
@@ -40,6 +41,7 @@ def build_raw_feed_checks(contract: FeedContract) -> list[dg.AssetChecksDefiniti
             files = con.execute("SELECT count(*) FROM ingest.files WHERE feed = ? AND status = 'loaded'",
                                 [contract.feed]).fetchone()[0]
             bad = conservation_violations(con, contract)
+        reporter().check_done(f"{contract.feed}:records_conserved", not bad)
         return dg.AssetCheckResult(
             passed=not bad,
             metadata={"accepted_files": files, "violations": len(bad),
@@ -57,10 +59,12 @@ def build_raw_feed_checks(contract: FeedContract) -> list[dg.AssetChecksDefiniti
                 "SELECT run_id FROM ingest.files WHERE feed = ? AND status = 'loaded' "
                 "ORDER BY taken_at DESC LIMIT 1", [contract.feed]).fetchone()
             if latest is None:
+                reporter().check_done(f"{contract.feed}:contract_expectations", True)
                 return dg.AssetCheckResult(passed=True, metadata={"rows_validated": 0, "note": "nothing loaded yet"})
             runner = SuiteRunner(suite_spec(contract))
             outcome = runner.validate(frames_from_duckdb(
                 con, f"SELECT * FROM {contract.raw_table} WHERE _run_id IS NOT DISTINCT FROM ?", [latest[0]]))
+        reporter().check_done(f"{contract.feed}:contract_expectations", outcome.success)
         return dg.AssetCheckResult(passed=outcome.success, metadata=outcome.metadata())
 
     return [_conserved, _expectations]

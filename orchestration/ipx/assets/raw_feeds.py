@@ -7,6 +7,7 @@ from ipx.contracts import FeedContract
 from ipx.ingestion.landing import scan_feed_folder
 from ipx.ingestion.loader import IngestContext, ingest_feed
 from ipx.ingestion.pseudonym import HmacPads
+from ipx.progress import reporter
 from ipx.resources import WarehouseResource
 from ipx.settings import archive_key, pseudonym_key
 
@@ -30,6 +31,7 @@ def build_raw_feed_asset(contract: FeedContract) -> dg.AssetsDefinition:
     )
     def _raw_feed(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
         scan = scan_feed_folder(warehouse.landing_dir / contract.feed, contract)
+        reporter().feed_scanned(contract.feed, len(scan.deliveries))
         ctx = IngestContext(
             archive_dir=warehouse.layout.archive_dir,
             archive_key=archive_key()[0],

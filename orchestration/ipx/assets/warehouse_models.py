@@ -13,6 +13,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from ipx.paths import DBT_PROJECT_DIR
+from ipx.progress import reporter
 from ipx.resources import WarehouseResource
 
 # dbt is installed beside this interpreter; make it findable when the venv is not activated.
@@ -68,7 +69,14 @@ def build_dbt_assets() -> dg.AssetsDefinition:
         if full_refresh:
             context.log.info("dbt project changed since the last build (or first build): full refresh")
         args = ["build", "--full-refresh"] if full_refresh else ["build"]
-        yield from dbt.cli(args, context=context).stream()
+        progress = reporter()
+        progress.dbt_planned(len(context.selected_asset_keys) + len(context.selected_asset_check_keys))
+        for event in dbt.cli(args, context=context).stream():
+            if isinstance(event, dg.AssetCheckResult):
+                progress.dbt_node_done(event.check_name or "test")
+            elif isinstance(event, (dg.Output, dg.AssetMaterialization)):
+                progress.dbt_node_done(getattr(event, "output_name", None) or "model")
+            yield event
         _record_build(warehouse, fingerprint, full_refresh)
 
     return ipx_dbt_models

@@ -31,6 +31,7 @@ from ipx.ingestion.headers import HeaderMap
 from ipx.ingestion.landing import Delivery, LandingScan
 from ipx.ingestion.manifest import Manifest, read_manifest
 from ipx.ingestion.quarantine import Quarantine
+from ipx.progress import reporter
 from ipx.ingestion.readers import EXTRA_TYPE, RESTART, read_delivery
 from ipx.ingestion.validation import ValidationPlan, q, scale_column
 from ipx.ingestion.warehouse import ensure_raw_table
@@ -419,14 +420,19 @@ def ingest_feed(con: duckdb.DuckDBPyConnection, contract: FeedContract, scan: La
     history = _history(con, contract.feed)
     staged: list[Staged] = []
     results: list[TakeResult] = []
+    progress = reporter()
     for index, delivery in enumerate(scan.deliveries):
         item = Staged(index, delivery, _sha256(delivery.manifest_path))
         if _precheck(item, history.get(delivery.file_name, []), ctx):
             staged.append(item)
         else:
             results.append(TakeResult(delivery.feed, delivery.file_name, "skipped"))
+    progress.files_done(contract.feed, len(results))
     for batch in _batches(staged):
-        results += _take_batch(con, contract, batch, ctx)
+        taken = _take_batch(con, contract, batch, ctx)
+        results += taken
+        progress.files_done(contract.feed, len(taken), records=sum(r.loaded for r in taken),
+                            quarantined=sum(r.status == "quarantined" for r in taken))
     record_pending(con, contract.feed, scan.pending, ctx.now)
     order = {d.file_name: i for i, d in enumerate(scan.deliveries)}
     return sorted(results, key=lambda r: order.get(r.file_name, -1))
