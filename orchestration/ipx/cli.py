@@ -6,6 +6,7 @@
     ipx dashboard [--warehouse FILE] [--port N]
     ipx ui --warehouse FILE [--port N]
     ipx expectations [--check]
+    ipx docs [--check]
     ipx archive restore SHA256 --warehouse FILE --out FILE
     ipx archive reseal --warehouse FILE [--old-key-env IPX_OLD_ARCHIVE_KEY]
 """
@@ -132,6 +133,29 @@ def cmd_ui(args: argparse.Namespace) -> int:
     return EXIT_OK  # not reached
 
 
+# ------------------------------------------------------------------ docs
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    from ipx.contracts import load_contracts
+    from ipx.documentation import stale_docs, write_docs
+    from ipx.paths import REPO_ROOT
+
+    contracts = load_contracts()
+    if args.check:
+        stale = stale_docs(contracts, REPO_ROOT)
+        if stale:
+            return _fail("docs/ is out of date for: " + ", ".join(p.as_posix() for p in stale)
+                         + "; run `ipx docs`", 1)
+        print("docs/ matches the feed contracts and the published marts")
+        return EXIT_OK
+    written = write_docs(contracts, REPO_ROOT)
+    for path in written:
+        print(f"wrote {path.as_posix()}")
+    print(f"docs/ is current ({len(written)} pages rewritten)")
+    return EXIT_OK
+
+
 # ------------------------------------------------------------------ expectations
 
 
@@ -237,6 +261,10 @@ def build_parser() -> argparse.ArgumentParser:
     ui.add_argument("--port", type=int, default=3000)
     ui.add_argument("--address", default="127.0.0.1")
     ui.set_defaults(func=cmd_ui)
+
+    docs = sub.add_parser("docs", help="write the feed and figure reference under docs/ from the contracts and marts")
+    docs.add_argument("--check", action="store_true", help="only check that docs/ is current")
+    docs.set_defaults(func=cmd_docs)
 
     ex = sub.add_parser("expectations", help="write the GX suites derived from the contracts")
     ex.add_argument("--check", action="store_true", help="only check that expectations/ is current")
