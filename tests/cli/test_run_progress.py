@@ -88,3 +88,33 @@ def test_quiet_run_prints_nothing_and_the_history_is_kept_for_the_ui(small_build
     # the first build's history is beside its own warehouse
     first = dg.DagsterInstance.from_config(str(WarehouseLayout.at(small_build.warehouse).dagster_home))
     assert first.get_run_by_id(small_build.summary.run_id) is not None
+
+
+def test_overdue_deliveries_are_summarised_and_red_in_dagster_but_not_failed_checks(small_build):
+    summary = small_build.summary
+    health = small_build.query(
+        "SELECT feed, province_code, period, status, accepted FROM marts.mart_feed_health WHERE status <> 'not_due'")
+    latest: dict[tuple, tuple] = {}
+    delivered: set[tuple] = set()
+    for feed, province, period, status, accepted in health:
+        if (feed, province) not in latest or period > latest[(feed, province)][0]:
+            latest[(feed, province)] = (period, status)
+        if accepted:
+            delivered.add((feed, province))
+    overdue = {k for k, (_, status) in latest.items() if status in ("missing", "quarantined")}
+    assert {(f, p) for f, p, _, _ in summary.overdue} == overdue & delivered
+    assert summary.never_delivered == len(overdue - delivered) > 0  # 29 provinces deliver nothing
+    assert not any("deliveries_current" in c for c in summary.failed_checks)
+    text = summary.render()
+    assert f"deliveries overdue  {len(summary.overdue)} feed x province" in text
+    assert "ipx export feed-health" in text
+
+    import dagster as dg
+
+    instance = dg.DagsterInstance.from_config(str(WarehouseLayout.at(small_build.warehouse).dagster_home))
+    check = dg.AssetCheckKey(dg.AssetKey(["raw", "hrss_employers"]), "deliveries_current")
+    record = instance.event_log_storage.get_latest_asset_check_execution_by_key([check])[check]
+    evaluation = record.event.dagster_event.event_specific_data
+    assert evaluation.passed is False and evaluation.severity == dg.AssetCheckSeverity.ERROR
+    assert evaluation.metadata["never_delivered"].value == sum(
+        1 for f, p in overdue - delivered if f == "hrss_employers")

@@ -9,6 +9,10 @@ from ipx.progress import reporter
 from ipx.quality.suites import suite_spec
 from ipx.resources import WarehouseResource
 
+# Not a data error but a late agency: reported apart from failed checks (and not by --strict).
+FRESHNESS_CHECK = "deliveries_current"
+FRESHNESS_MART = dg.AssetKey(["marts", "mart_feed_freshness"])
+
 CONSERVATION_SQL = """
 WITH raw_counts AS (
   SELECT _file, _sha256, count(*) AS n FROM {table} GROUP BY ALL
@@ -67,4 +71,20 @@ def build_raw_feed_checks(contract: FeedContract) -> list[dg.AssetChecksDefiniti
         reporter().check_done(f"{contract.feed}:contract_expectations", outcome.success)
         return dg.AssetCheckResult(passed=outcome.success, metadata=outcome.metadata())
 
-    return [_conserved, _expectations]
+    @dg.asset_check(asset=key, name=FRESHNESS_CHECK, additional_deps=[FRESHNESS_MART],
+                    description="Every province's latest slice that was due by the data's as-of time "
+                                "(cadence, due rule, life span) has arrived (marts.mart_feed_freshness).")
+    def _fresh(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+        with warehouse.connect() as con:
+            rows = con.execute(
+                "SELECT province_code, latest_due_period, days_overdue, has_delivered "
+                "FROM marts.mart_feed_freshness WHERE feed = ? AND is_overdue ORDER BY days_overdue DESC, 1",
+                [contract.feed]).fetchall()
+        reporter().check_done(f"{contract.feed}:{FRESHNESS_CHECK}", not rows)
+        return dg.AssetCheckResult(
+            passed=not rows, severity=dg.AssetCheckSeverity.ERROR,
+            metadata={"overdue_provinces": len(rows),
+                      "never_delivered": sum(not r[3] for r in rows),
+                      "overdue": [f"{r[0]} {r[1]} ({r[2]} days)" for r in rows if r[3]][:20]})
+
+    return [_conserved, _expectations, _fresh]
