@@ -1,5 +1,8 @@
-"""The dashboard's access log: who signed in (or failed to), who signed out, and every file
-downloaded (who, role, what, which year, which provinces' details it holds).
+"""The dashboard's access log: who signed in (or failed to), who signed out, every file
+downloaded (who, role, what, which year, which provinces' details it holds), and every employer
+profile opened (``profile_open``: who, role, the employer's USCC and province — a USCC is an
+organisation's code, not personal data — once per employer and session; ``profile_refused`` when
+a provincial user asks for another province's employer).
 
 One JSON object per line in ``<warehouse>.logs/access-YYYYMM.jsonl`` (``IPX_ACCESS_LOG_DIR``
 overrides the folder), times in UTC. Files older than ``IPX_ACCESS_LOG_MONTHS`` months (default
@@ -75,6 +78,13 @@ def download(warehouse: Path, viewer, what: str, make: Callable[[], bytes], *, y
     record_viewer(warehouse, "download", viewer, what=what, year=year,
                   provinces="all" if provinces is None else sorted(provinces), bytes=len(content))
     return content
+
+
+def profile(warehouse: Path, viewer, event: str, *, uscc: str, employer_province: str | None) -> None:
+    """An employer profile opened (``profile_open``) or refused (``profile_refused``): the viewer's
+    own province stays in ``province``; the employer's is ``employer_province`` (None when refused,
+    so that a refusal does not tell which province the employer belongs to)."""
+    record_viewer(warehouse, event, viewer, uscc=uscc, employer_province=employer_province)
 
 
 def read(warehouse: Path) -> list[dict]:

@@ -182,6 +182,9 @@ def load(pub: Publication, table: str, columns: str = "*", order: str | None = N
 
 HOTSPOTS = "marts.mart_hotspots"
 WATCHLIST = "marts.mart_watchlist"
+EMPLOYER_PROFILE = "marts.mart_employer_profile"
+EMPLOYER_EVENTS = "marts.mart_employer_events"
+EMPLOYER_YEARLY = "marts.mart_employer_yearly"
 ASSESSMENT = "marts.mart_provincial_assessment"
 SCORECARD = "marts.mart_assessment_scorecard"
 COVERAGE = "marts.mart_assessment_coverage"

@@ -14,9 +14,15 @@ from ipx.exports.labels import label
 from ipx.exports.writers import write_xlsx
 
 NOT_KEY_INDUSTRY = "（非重点行业）"
+# The industry filter's code for employers outside the key industries (URL ``industry=non_key``);
+# ``key_all`` stands for every key industry, as mart_hotspots' industry_group does.
+NOT_KEY_INDUSTRY_CODE = "non_key"
+ALL_KEY_INDUSTRIES_CODE = "key_all"
+PROFILE_LINK = "profile_link"
 
 SHOWN_COLUMNS = [
-    "priority_rank", "priority_tier", "province_name", "employer_name", "listing_reasons", "key_industry_name",
+    "priority_rank", "priority_tier", "province_name", "employer_name", PROFILE_LINK, "listing_reasons",
+    "key_industry_name",
     "exceeded_factors", "overdue_items", "open_items", "max_days_overdue", "worst_exceedance_ratio",
     "exceedances_12m", "linked_injuries_12m", "od_cases_12m", "union_complaints_12m", "uscc",
 ]
@@ -51,16 +57,35 @@ def industry_of(value) -> str:
     return NOT_KEY_INDUSTRY if value is None or pd.isna(value) else str(value)
 
 
+def industry_code_of(value) -> str:
+    return NOT_KEY_INDUSTRY_CODE if value is None or pd.isna(value) else str(value)
+
+
+def industry_options(rows: pd.DataFrame) -> dict[str, str]:
+    """Key-industry code -> name of the rows, the key industries first by name, then the employers
+    outside them."""
+    pairs = rows[["key_industry_code", "key_industry_name"]].drop_duplicates()
+    options = {industry_code_of(c): industry_of(n) for c, n in zip(pairs["key_industry_code"],
+                                                                     pairs["key_industry_name"])}
+    return dict(sorted(options.items(), key=lambda kv: (kv[0] == NOT_KEY_INDUSTRY_CODE, kv[1], kv[0])))
+
+
+def profile_link(uscc: str) -> str:
+    """The employer profile page's address, relative to the app (``employer?uscc=...``)."""
+    return f"employer?uscc={uscc}"
+
+
 def filter_watchlist(rows: pd.DataFrame, *, provinces: Iterable[str] = (), industries: Iterable[str] = (),
                      factors: Iterable[str] = (), overdue_only: bool = False) -> pd.DataFrame:
-    """Rows matching every non-empty filter, worst first. ``industries`` holds key-industry names
-    (or ``NOT_KEY_INDUSTRY``); ``factors`` matches when the employer has any of them."""
+    """Rows matching every non-empty filter, worst first. ``industries`` holds key-industry codes
+    (``NOT_KEY_INDUSTRY_CODE`` for employers outside the key industries); ``factors`` matches when
+    the employer has any of them."""
     provinces, industries, factors = set(provinces), set(industries), set(factors)
     keep = pd.Series(True, index=rows.index)
     if provinces:
         keep &= rows["province_code"].isin(provinces)
     if industries:
-        keep &= rows["key_industry_name"].map(industry_of).isin(industries)
+        keep &= rows["key_industry_code"].map(industry_code_of).isin(industries)
     if factors:
         keep &= rows["exceeded_factors"].map(lambda v: bool(factors.intersection(factors_of(v))))
     if overdue_only:
@@ -69,7 +94,9 @@ def filter_watchlist(rows: pd.DataFrame, *, provinces: Iterable[str] = (), indus
 
 
 def for_display(rows: pd.DataFrame) -> pd.DataFrame:
-    shown = rows[SHOWN_COLUMNS].copy()
+    shown = rows[[c for c in SHOWN_COLUMNS if c != PROFILE_LINK]].copy()
+    shown[PROFILE_LINK] = shown["uscc"].map(profile_link)
+    shown = shown[SHOWN_COLUMNS]
     shown["exceeded_factors"] = shown["exceeded_factors"].map(lambda v: "、".join(factors_of(v)))
     shown["key_industry_name"] = shown["key_industry_name"].map(industry_of)
     return shown.rename(columns=label)

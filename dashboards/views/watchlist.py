@@ -1,5 +1,11 @@
-"""超标与隐患整改: the employers of marts.mart_watchlist, worst first, with why each is listed;
-filters by province, key industry, hazard factor and overdue; the filtered rows as XLSX."""
+"""超标与隐患整改: the employers of marts.mart_watchlist, worst first, with why each is listed and a
+link to each one's profile (单位档案); filters by province, key industry, hazard factor and overdue;
+the filtered rows as XLSX.
+
+The address shares the view: ``/watchlist?province=440000&industry=construction`` (codes; several
+separated by commas; ``industry=non_key`` for employers outside the key industries, ``key_all`` for
+every key industry). The parameters are read into the filters when the page first renders (and
+whenever the address brings new ones), and the filters are written back to the address."""
 
 from __future__ import annotations
 
@@ -7,9 +13,72 @@ import streamlit as st
 
 from dashboards.table_format import MISSING
 from dashboards import access_log, auth, data, provenance
-from dashboards.watchlist_table import (DISPLAY_ROWS, NOT_KEY_INDUSTRY, factor_options, filter_watchlist, for_display,
-                                        industry_of, xlsx_bytes)
+from dashboards.watchlist_table import (ALL_KEY_INDUSTRIES_CODE, DISPLAY_ROWS, NOT_KEY_INDUSTRY,
+                                        NOT_KEY_INDUSTRY_CODE, PROFILE_LINK, factor_options, filter_watchlist,
+                                        for_display, industry_options, xlsx_bytes)
 from ipx.exports.labels import label
+
+URL_KEYS = ("province", "industry")
+NATIONAL_CODE = "000000"
+KEY_INDUSTRY_ADDITIONS = "reference.province_key_industry_additions"  # provinces' own key industries
+_WRITTEN_KEY = "_wl_url_written"
+
+
+def _url_values(key: str) -> list[str]:
+    raw = st.query_params.get(key) or ""
+    return [v.strip() for v in str(raw).split(",") if v.strip()]
+
+
+def _known_names(pub: data.Publication, table: str, code: str, name: str) -> dict[str, str]:
+    frame = data.load(pub, table, f"{code}, {name}") if data.has_table(pub, table) else None
+    return {} if frame is None else dict(zip(frame[code].astype(str), frame[name].astype(str)))
+
+
+def _read_url(viewer: auth.Viewer, province_names: dict[str, str], industries: dict[str, str],
+              all_provinces: dict[str, str]) -> None:
+    """Put the address's province and industry into the filters' state (before the widgets are
+    made), when the address differs from what this page last wrote to it."""
+    current = {k: st.query_params.get(k) for k in URL_KEYS if st.query_params.get(k)}
+    if current == st.session_state.get(_WRITTEN_KEY):
+        return
+    notices = []
+    asked = [c for c in _url_values("province") if c != NATIONAL_CODE]  # 全国 = every province
+    if viewer.role == "provincial":
+        if any(code != viewer.province for code in asked):
+            own = all_provinces.get(viewer.province, viewer.province)
+            notices.append(f"您的账号只能查看本省（{own}）的单位明细，链接中的其他省份已改为本省。")
+    else:
+        unknown = [c for c in asked if c not in all_provinces]
+        if unknown:
+            notices.append(f"链接中的省份代码 {'、'.join(unknown)} 无法识别，已忽略。")
+        chosen = [c for c in asked if c in all_provinces]
+        for code in chosen:  # a real province without listed employers: shown as an empty result
+            province_names.setdefault(code, all_provinces[code])
+        st.session_state["wl_provinces"] = chosen
+    codes = []
+    for code in _url_values("industry"):
+        if code == ALL_KEY_INDUSTRIES_CODE:
+            codes += [c for c in industries if c != NOT_KEY_INDUSTRY_CODE]
+        elif code == "all":
+            continue
+        elif code in industries:
+            codes.append(code)
+        else:
+            notices.append(f"链接中的行业代码 {code} 无法识别，已忽略。")
+    st.session_state["wl_industries"] = list(dict.fromkeys(codes))
+    for text in notices:
+        st.warning(text)
+
+
+def _write_url(viewer: auth.Viewer, provinces: list[str], industries: list[str]) -> None:
+    wanted = {"province": viewer.province if viewer.role == "provincial" else ",".join(provinces),
+              "industry": ",".join(industries)}
+    for key, value in wanted.items():
+        if value and st.query_params.get(key) != value:
+            st.query_params[key] = value
+        elif not value and key in st.query_params:
+            del st.query_params[key]
+    st.session_state[_WRITTEN_KEY] = {k: v for k, v in wanted.items() if v}
 
 
 def render() -> None:
@@ -31,11 +100,21 @@ def render() -> None:
 
     provinces_present = rows[["province_code", "province_name"]].drop_duplicates()
     names = dict(zip(provinces_present["province_code"], provinces_present["province_name"]))
+    all_provinces = {c: n for c, n in _known_names(pub, data.PROVINCES, "province_code", "province_name").items()
+                     if c != "000000"}
+    industries_present = industry_options(rows)
+    known_industries = {**_known_names(pub, KEY_INDUSTRY_ADDITIONS, "key_industry_code", "key_industry_name"),
+                        **_known_names(pub, data.KEY_INDUSTRIES, "key_industry_code", "key_industry_name"),
+                        NOT_KEY_INDUSTRY_CODE: NOT_KEY_INDUSTRY, **industries_present}
+    _read_url(viewer, names, known_industries, all_provinces)
+    for code in st.session_state.get("wl_industries", []):  # asked for by the address, none listed
+        industries_present.setdefault(code, known_industries.get(code, code))
+    for code in st.session_state.get("wl_provinces", []):
+        names.setdefault(code, all_provinces.get(code, code))
     c1, c2, c3, c4 = st.columns([2, 2, 2, 1])
     provinces = viewer.choose_provinces(c1, names, key="wl")
-    industries_present = sorted({industry_of(v) for v in rows["key_industry_name"].unique()},
-                                key=lambda n: (n == NOT_KEY_INDUSTRY, n))
-    industries = c2.multiselect("重点行业", industries_present, placeholder="全部行业", key="wl_industries")
+    industries = c2.multiselect("重点行业", list(industries_present), format_func=industries_present.get,
+                                placeholder="全部行业", key="wl_industries")
     factors_present = factor_options(rows)
     factors = c3.multiselect("危害因素", factors_present, placeholder="全部因素", key="wl_factors")
     c4.write("")
@@ -43,6 +122,7 @@ def render() -> None:
 
     shown = filter_watchlist(rows, provinces=provinces, industries=industries, factors=factors,
                              overdue_only=overdue_only)
+    _write_url(viewer, provinces, industries)
     m1, m2, m3 = st.columns(3)
     m1.metric("列入单位", f"{len(shown):,}")
     m2.metric("其中有逾期项", f"{int((shown['overdue_items'] > 0).sum()):,}")
@@ -60,6 +140,8 @@ def render() -> None:
             label("listing_reasons"): st.column_config.TextColumn(width="large"),
             label("employer_name"): st.column_config.TextColumn(width="medium"),
             label("worst_exceedance_ratio"): st.column_config.NumberColumn(format="%.4f"),
+            label(PROFILE_LINK): st.column_config.LinkColumn(display_text="查看档案", width="small",
+                                                             help="打开该单位的档案（超标趋势、隐患期限、事件记录）"),
         })
 
     scope = viewer.province if viewer.role == "provincial" else "all"

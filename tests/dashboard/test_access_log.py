@@ -70,3 +70,34 @@ def test_old_months_are_removed_when_a_month_begins(log, app_env, monkeypatch):
     access_log.record(app_env, "sign_out", user="nat")
     assert not (folder / "access-200001.jsonl").exists() and (folder / "notes.txt").exists()
     assert [e["event"] for e in log()] == ["sign_out"]
+
+
+def test_an_employer_profile_opened_is_logged_once_per_session_without_personal_data(log, app_env, mart):
+    row = mart("SELECT province_code, uscc FROM marts.mart_employer_profile WHERE province_code = '440000' "
+               "AND recognised_injuries > 0 ORDER BY priority_rank NULLS LAST LIMIT 1").iloc[0]
+    at = sign_in(new_app(), "gd", TEST_USERS["gd"][2])
+    at.switch_page("views/employer.py")
+    at.query_params["uscc"] = row["uscc"]
+    at.run()
+    at.run()  # reruns (widget changes, refreshes) do not log again
+    at.multiselect(key="emp_kinds").set_value(["工伤"]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    opened = [e for e in log() if e["event"] == "profile_open"]
+    assert len(opened) == 1
+    entry = opened[0]
+    assert (entry["user"], entry["role"], entry["province"], entry["uscc"], entry["employer_province"]) == (
+        "gd", "provincial", "440000", row["uscc"], "440000")
+    assert set(entry) == {"at", "event", "user", "role", "province", "via", "uscc", "employer_province"}
+    # nothing of the persons behind the employer's injuries or diseases
+    people = mart("SELECT person_pseudonym FROM marts.fct_injury_claims WHERE uscc = ? UNION ALL "
+                  "SELECT person_pseudonym FROM marts.fct_occupational_disease WHERE uscc = ?",
+                  [row["uscc"], row["uscc"]])["person_pseudonym"]
+    assert len(people) > 0
+    text = "\n".join(p.read_text(encoding="utf-8") for p in access_log.log_dir(app_env).glob("*.jsonl"))
+    assert not any(p in text for p in people)
+    # another employer is logged, and a refused one (other province) as refused, without its province
+    other = mart("SELECT uscc FROM marts.mart_employer_profile WHERE province_code = '510000' LIMIT 1")["uscc"].iloc[0]
+    at.query_params["uscc"] = other
+    at.run()
+    refused = [e for e in log() if e["event"] == "profile_refused"]
+    assert [(e["uscc"], e["employer_province"]) for e in refused] == [(other, None)]

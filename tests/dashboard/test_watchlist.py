@@ -11,10 +11,26 @@ import pytest
 from dashboard_support import metrics, new_app, sign_in, table
 
 from dashboards.users import User, hash_password, save_users
-from dashboards.watchlist_table import NOT_KEY_INDUSTRY, filter_watchlist, xlsx_bytes
+from dashboards.watchlist_table import NOT_KEY_INDUSTRY, NOT_KEY_INDUSTRY_CODE, filter_watchlist, xlsx_bytes
 
 PAGE = "views/watchlist.py"
 ALL_ROWS = "SELECT * FROM marts.mart_watchlist ORDER BY priority_rank"
+
+
+@pytest.fixture
+def signed_in(signed_in):
+    """As conftest's, with the address cleared when switching to the page: AppTest keeps the first
+    page's query parameters (the hotspots page writes its own), a browser's navigation does not."""
+
+    def make(name: str, page: str | None = None):
+        at = signed_in(name)
+        if page:
+            at.query_params.clear()
+            at.switch_page(page).run()
+            assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    return make
 
 
 def _shown(at) -> pd.DataFrame:
@@ -51,11 +67,13 @@ def test_province_filter(signed_in, mart):
 
 def test_key_industry_filter_including_employers_outside_key_industries(signed_in, mart):
     at = signed_in("nat", PAGE)
-    at.multiselect(key="wl_industries").set_value(["建筑施工", NOT_KEY_INDUSTRY]).run()
-    published = mart("SELECT * FROM marts.mart_watchlist WHERE key_industry_name = '建筑施工' "
-                     "OR key_industry_name IS NULL ORDER BY priority_rank")
+    at.multiselect(key="wl_industries").set_value(["construction", NOT_KEY_INDUSTRY_CODE]).run()
+    published = mart("SELECT * FROM marts.mart_watchlist WHERE key_industry_code = 'construction' "
+                     "OR key_industry_code IS NULL ORDER BY priority_rank")
     assert len(published) > 0
     _assert_same_rows(_shown(at), published)
+    assert set(_shown(at)["重点行业"]) == {"建筑施工", NOT_KEY_INDUSTRY}
+    assert at.query_params["industry"] == f"construction,{NOT_KEY_INDUSTRY_CODE}"
 
 
 def test_hazard_factor_filter_matches_any_chosen_factor(signed_in, mart):
@@ -169,3 +187,73 @@ def test_a_long_list_shows_its_worst_rows_and_counts_and_downloads_them_all(sign
     _assert_same_rows(_shown(at), published.head(limit))
     assert metrics(at)["列入单位"] == f"{len(published):,}"
     assert any(f"显示优先序最前的 {limit:,} 家（共 {len(published):,} 家）" in c.value for c in at.caption)
+
+
+# ------------------------------------------------------------------ shareable address, profile links
+
+
+def _with_params(signed_in, user: str, **params):
+    at = signed_in(user, PAGE)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_the_address_sets_province_and_industry_and_follows_the_filters(signed_in, mart):
+    at = _with_params(signed_in, "nat", province="510000", industry="construction")
+    published = mart("SELECT * FROM marts.mart_watchlist WHERE province_code = '510000' "
+                     "AND key_industry_code = 'construction' ORDER BY priority_rank")
+    assert 0 < len(published) < len(mart(ALL_ROWS))
+    _assert_same_rows(_shown(at), published)
+    assert at.multiselect(key="wl_provinces").value == ["510000"]
+    assert at.multiselect(key="wl_industries").value == ["construction"]
+    assert metrics(at)["列入单位"] == f"{len(published):,}"
+    # the filters go back into the address
+    at.multiselect(key="wl_provinces").set_value(["440000", "510000"]).run()
+    assert at.query_params["province"] == "440000,510000"
+    at.multiselect(key="wl_industries").set_value([]).run()
+    assert "industry" not in at.query_params
+    _assert_same_rows(_shown(at), mart("SELECT * FROM marts.mart_watchlist WHERE province_code IN "
+                                       "('440000', '510000') ORDER BY priority_rank"))
+
+
+def test_key_all_in_the_address_is_every_key_industry(signed_in, mart):
+    at = _with_params(signed_in, "nat", industry="key_all")
+    _assert_same_rows(_shown(at), mart("SELECT * FROM marts.mart_watchlist WHERE key_industry_code IS NOT NULL "
+                                       "ORDER BY priority_rank"))
+
+
+def test_a_provincial_user_given_another_provinces_code_gets_its_own(signed_in, mart):
+    at = _with_params(signed_in, "sc", province="440000", industry="construction")
+    assert any("只能查看本省（四川省）" in w.value for w in at.warning)
+    published = mart("SELECT * FROM marts.mart_watchlist WHERE province_code = '510000' "
+                     "AND key_industry_code = 'construction' ORDER BY priority_rank")
+    assert len(published) > 0
+    _assert_same_rows(_shown(at), published)
+    others = mart("SELECT uscc FROM marts.mart_watchlist WHERE province_code <> '510000'")
+    assert not set(_shown(at)["统一社会信用代码"]) & set(others["uscc"])
+    assert at.query_params["province"] == "510000"
+
+
+def test_the_national_code_in_the_address_is_every_province(signed_in, mart):
+    at = _with_params(signed_in, "nat", province="000000", industry="all")
+    assert not at.warning
+    _assert_same_rows(_shown(at), mart(ALL_ROWS))
+    assert "province" not in at.query_params and "industry" not in at.query_params
+
+
+def test_unknown_codes_in_the_address_are_said_and_ignored(signed_in, mart):
+    at = _with_params(signed_in, "nat", province="999999", industry="no_such_industry")
+    notices = " ".join(w.value for w in at.warning)
+    assert "999999" in notices and "no_such_industry" in notices
+    _assert_same_rows(_shown(at), mart(ALL_ROWS))
+
+
+def test_each_row_links_to_its_employer_profile(signed_in, mart):
+    at = signed_in("nat", PAGE)
+    shown = _shown(at)
+    assert list(shown["单位档案"]) == [f"employer?uscc={u}" for u in shown["统一社会信用代码"]]
+    uscc = shown["统一社会信用代码"].iloc[0]
+    assert len(mart("SELECT 1 FROM marts.mart_employer_profile WHERE uscc = ?", [uscc])) == 1

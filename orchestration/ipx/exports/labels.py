@@ -43,6 +43,18 @@ LABELS: dict[str, str] = {
     "open_general_hazards": "一般隐患待整改", "overdue_general_hazards": "一般隐患逾期",
     "max_days_overdue": "最长逾期天数", "linked_injuries_12m": "近12个月工伤", "od_cases_12m": "近12个月职业病",
     "union_complaints_12m": "近12个月职工投诉", "listing_reasons": "列入原因",
+    # employer profile (单位档案)
+    "event_date": "日期", "event_year": "年度", "event_kind": "类别", "description": "情况",
+    "event_status": "状态", "deadline": "整改期限", "rectified_date": "整改日期",
+    "exceedance_ratio": "超标倍数", "days_overdue": "逾期天数", "factor": "危害因素", "value": "检测值",
+    "limit_value": "限值", "unit": "单位", "hazards": "隐患数", "major_hazards": "重大隐患数",
+    "recognised_injuries": "认定工伤数", "injury_deaths": "工伤死亡人数",
+    "union_inspections_with_findings": "工会检查发现问题次数", "union_issues_found": "工会检查发现问题数",
+    "union_complaints": "职工投诉数", "worst_exceedance_ratio_ever": "历次最高超标倍数",
+    "floating_status": "费率浮动结果", "floating_grade": "浮动档次",
+    "floating_current_rate_pct": "现行费率(%)", "floating_next_rate_pct": "建议费率(%)",
+    "industry_division_name": "行业门类", "latest_insured_workers": "参保职工数(人)",
+    "profile_link": "单位档案",
     # feed health
     "agency": "报送部门", "cadence": "报送周期", "due_at": "截止时间", "status": "状态代码", "status_zh": "状态",
     "accepted": "已接收", "on_time": "按时", "clean": "合格", "submissions": "提交次数",
