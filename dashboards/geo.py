@@ -7,9 +7,15 @@ to about 100 m before they go to the browser. Nothing is fetched at run time.
 
 The map has two views, as Chinese maps usually do: the mainland with Hainan Island, and an inset
 of the South China Sea islands (南海诸岛) that belong to Hainan (460000).
-Taiwan, Hong Kong and Macao are drawn (in grey: they deliver no data under this plan).
+Taiwan, Hong Kong and Macao are drawn and labelled as part of China's territory, in the same
+grey as every province without data for the year (no data is delivered for them under this plan).
 The Xinjiang Production and Construction Corps (新疆生产建设兵团, 660000) has no polygon of
-its own: its land lies within Xinjiang (650000), so it is shown in tables and selectors only.
+its own: its land lies within Xinjiang (650000), so the map shows it as a marker at
+``XPCC_POINT`` (near Shihezi, inside Xinjiang), coloured on the same scale as the provinces.
+
+Labels sit at a point inside each province, except where small neighbours would overlap
+(北京/天津/河北, 上海): ``LABEL_POSITIONS`` moves those, and a leader line joins a label set
+outside its province to the province.
 """
 
 from __future__ import annotations
@@ -35,10 +41,21 @@ MAINLAND_PROVINCES = (
     "460000", "500000", "510000", "520000", "530000", "540000", "610000", "620000", "630000", "640000",
     "650000",
 )
-# Drawn for completeness, never coloured: no deliveries under this plan.
+# Part of China's territory, drawn like any province without data: no deliveries under this plan.
 OUTSIDE_PLAN = {"710000": "台湾省", "810000": "香港特别行政区", "820000": "澳门特别行政区"}
 # No polygon of its own (its land lies within 650000).
 WITHOUT_POLYGON = {"660000": "650000"}
+# Where the corps' marker is drawn (lon, lat): near Shihezi, inside Xinjiang, clear of its label.
+XPCC_POINT = (86.05, 44.35)
+# Labels moved off crowded spots (lon, lat). Those outside their province get a leader line.
+LABEL_POSITIONS = {
+    "110000": (116.35, 40.55),  # 北京: north of its centre, clear of 天津
+    "120000": (119.15, 38.75),  # 天津: out in the Bohai Bay, with a leader line
+    "130000": (114.90, 38.15),  # 河北: the southern part of the province, clear of 北京/天津
+    "310000": (123.10, 30.95),  # 上海: out in the East China Sea, with a leader line
+}
+# Too small to label at national scale (their names are in the tooltip).
+UNLABELLED = ("810000", "820000")
 
 SIMPLIFY_TOLERANCE_DEG = 0.04
 COORDINATE_DECIMALS = 3
@@ -59,10 +76,22 @@ class Boundaries:
     inset: dict  # FeatureCollection: the South China Sea inset
     label_points: dict[str, tuple[float, float]]  # adcode -> (lon, lat) inside the province
     maritime: tuple[tuple[tuple[float, float], ...], ...]  # the maritime boundary's dashes as (lon, lat) lines
+    # provinces whose moved label (LABEL_POSITIONS) lies outside their polygon: they get a leader line
+    outside_labels: frozenset[str] = frozenset()
 
     @property
     def codes(self) -> list[str]:
         return [f["id"] for f in self.main["features"]]
+
+    def label_at(self, code: str) -> tuple[float, float]:
+        """Where a province's name is written (moved off crowded spots, see LABEL_POSITIONS)."""
+        return LABEL_POSITIONS.get(code, self.label_points[code])
+
+    def leader_line(self, code: str) -> tuple[tuple[float, float], tuple[float, float]] | None:
+        """From the label to a point inside the province, when the label is outside it."""
+        if code not in LABEL_POSITIONS or code not in self.outside_labels:
+            return None
+        return LABEL_POSITIONS[code], self.label_points[code]
 
 
 def _round(coords, decimals: int):
@@ -124,7 +153,7 @@ def _build_boundaries() -> Boundaries:
 
     main_clip = box(60.0, MAIN_VIEW_SOUTH_LAT, 140.0, 56.0)
     inset_clip = box(*INSET_BOX)
-    main, inset, labels = [], [], {}
+    main, inset, labels, outside = [], [], {}, set()
     for code, geometry in zip(codes, simplified):
         in_main = geometry.intersection(main_clip) if code == "460000" else geometry
         if not in_main.is_empty:
@@ -132,6 +161,8 @@ def _build_boundaries() -> Boundaries:
             main.append(_feature(code, in_main))
             point = _largest_part(in_main).representative_point()
             labels[code] = (round(point.x, 3), round(point.y, 3))
+            if code in LABEL_POSITIONS and not in_main.buffer(0.05).contains(shapely.Point(*LABEL_POSITIONS[code])):
+                outside.add(code)
         in_inset = _parts(geometry.intersection(inset_clip))
         if in_inset:
             inset.append(_feature(code, shapely.MultiPolygon(in_inset)))
@@ -143,4 +174,5 @@ def _build_boundaries() -> Boundaries:
         inset={"type": "FeatureCollection", "features": inset},
         label_points=labels,
         maritime=dashes,
+        outside_labels=frozenset(outside),
     )

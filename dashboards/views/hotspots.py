@@ -1,5 +1,12 @@
-"""热点总览: the province map, the province x key-industry heat table, the key-industry injury
-rate against the plan's target path, and one province's detail (all from marts.mart_hotspots)."""
+"""热点总览: who lags behind the plan's target path first (KPIs, the ranking of provinces by their
+gap to the target, the map of that gap), then the map of any other measure, one province's detail
+with links to its watchlist, the key-industry injury rate against the target path and the
+province x key-industry heat table (all from marts.mart_hotspots).
+
+The view (year, measure, industry group, province) is kept in the address bar
+(``?year=2022&measure=injury_rate&industry=key_all&province=440000``): read once when a link
+arrives, written back whenever a choice changes, so a leader can share what is on screen.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +14,26 @@ import pandas as pd
 import streamlit as st
 
 from dashboards import auth, charts, coverage, data, provenance
+from dashboards import target_gap_charts as gap
+from dashboards.geo import load_boundaries
+from dashboards.measures import (
+    ALL_INDUSTRIES,
+    DETAIL_COLUMNS,
+    DETAIL_HEADERS,
+    KEY_ALL,
+    MEASURES,
+    NATIONAL,
+    Measure,
+)
 from dashboards.table_format import MISSING
-from dashboards.geo import WITHOUT_POLYGON, load_boundaries
-from dashboards.measures import ALL_INDUSTRIES, DETAIL_COLUMNS, KEY_ALL, MEASURES, NATIONAL, XPCC
 from ipx.exports.labels import label
 
-MAP_KEY, PROVINCE_KEY, OPTIONS_KEY = "hs_map", "hs_province", "_hs_province_options"
+MAP_KEY, RANKING_KEY, PROVINCE_KEY, OPTIONS_KEY = "hs_map", "hs_ranking", "hs_province", "_hs_province_options"
+YEAR_KEY, MEASURE_KEY, GROUP_KEY = "hs_year", "hs_measure", "hs_group"
+# URL parameter -> widget key (the URL contract of the page).
+URL_KEYS = {"year": YEAR_KEY, "measure": MEASURE_KEY, "industry": GROUP_KEY, "province": PROVINCE_KEY}
+URL_WRITTEN = "_hs_url_written"  # the parameters this page last wrote (so its own write-back is not re-read)
+WATCHLIST_PAGE = "views/watchlist.py"
 
 
 def _industry_groups(hotspots: pd.DataFrame, key_order: list[str]) -> dict[str, str]:
@@ -43,16 +64,86 @@ def _default_year(hotspots: pd.DataFrame, years: list[int]) -> int:
     return int(national["year"].max()) if not national.empty else max(years)
 
 
-def _on_map_select() -> None:
-    code = charts.selected_province(st.session_state.get(MAP_KEY))
+def _reported(frame: pd.DataFrame) -> pd.Series:
+    return frame["is_reported"].fillna(False).astype(bool)
+
+
+# ------------------------------------------------------------------ the view in the address bar
+
+
+def _read_url(*, years: list[int], groups: dict[str, str], options: list[str], names: dict[str, str],
+              viewer: auth.Viewer) -> list[str]:
+    """Put the URL's parameters into the widgets' state when a link arrives (not when the URL
+    holds what this page wrote itself). Returns notices about parameters that could not be used."""
+    given = {k: st.query_params.get(k) for k in URL_KEYS}
+    given = {k: v for k, v in given.items() if v}
+    if not given or given == st.session_state.get(URL_WRITTEN):
+        return []
+    notices = []
+    if "year" in given:
+        year = int(given["year"]) if given["year"].isdigit() else None
+        if year in years:
+            st.session_state[YEAR_KEY] = year
+        else:
+            notices.append(f"链接中的年度“{given['year']}”没有数据，已显示默认年度。")
+    if "measure" in given:
+        if given["measure"] in MEASURES:
+            st.session_state[MEASURE_KEY] = given["measure"]
+        else:
+            notices.append(f"链接中的指标“{given['measure']}”不存在，已显示默认指标。")
+    if "industry" in given:
+        if given["industry"] in groups:
+            st.session_state[GROUP_KEY] = given["industry"]
+        else:
+            notices.append(f"链接中的行业“{given['industry']}”不存在，已显示重点行业合计。")
+    if "province" in given:
+        code = given["province"]
+        if code in options:
+            st.session_state[PROVINCE_KEY] = code
+        elif code in names and viewer.role == "provincial":
+            own = viewer.province
+            st.session_state[PROVINCE_KEY] = own
+            notices.append(f"您的账号只能查看本省详情，无法查看{names[code]}的详情；已显示{names.get(own, own)}。")
+        else:
+            notices.append(f"链接中的省份代码“{code}”不存在，已显示默认省份。")
+    return notices
+
+
+def _write_url(year: int, measure: Measure, group: str, province: str) -> None:
+    wanted = {"year": str(year), "measure": measure.key, "industry": group, "province": province}
+    if {k: st.query_params.get(k) for k in URL_KEYS} != wanted:
+        st.query_params.from_dict(wanted)
+    st.session_state[URL_WRITTEN] = wanted
+
+
+# ------------------------------------------------------------------ clicks
+
+
+def _select_from(key: str) -> None:
+    code = charts.selected_province(st.session_state.get(key))
     if code and code in st.session_state.get(OPTIONS_KEY, ()):
         st.session_state[PROVINCE_KEY] = code
     elif code:
         st.session_state["_hs_refused"] = code
 
 
-def _metric(column, title: str, value, decimals: int, help: str | None = None) -> None:
-    column.metric(title, charts.format_value(value, decimals), help=help)
+def _on_map_select() -> None:
+    _select_from(MAP_KEY)
+
+
+def _on_ranking_select() -> None:
+    _select_from(RANKING_KEY)
+
+
+# ------------------------------------------------------------------ pieces
+
+
+def _metric(column, title: str, value, decimals: int, help: str | None = None, change=None,
+            unit: str = "") -> None:
+    """A figure with its change from the previous year as the delta (lower is better: inverse colours)."""
+    delta = _delta(change, decimals, unit)
+    column.metric(title, charts.format_value(value, decimals), delta=delta, delta_color="inverse", help=help,
+                  delta_description="较上年" if delta else None)
 
 
 def _target_path_help(pub: data.Publication) -> str | None:
@@ -62,6 +153,122 @@ def _target_path_help(pub: data.Publication) -> str | None:
     p = plan.iloc[0]
     b, r = int(p["baseline_year"]), float(p["annual_reduction"])
     return f"{p['plan_name']}的目标路径：t(Y) = 基期({b}年)值 × (1 − {r:g} × (Y − {b}))"
+
+
+def _lead(hotspots: pd.DataFrame, *, year: int, group: str, group_name: str, pub: data.Publication) -> None:
+    """KPIs and the ranking of the provinces by their gap to the target path."""
+    this = hotspots[(hotspots["year"] == year) & (hotspots["industry_group"] == group)]
+    before = hotspots[(hotspots["year"] == year - 1) & (hotspots["industry_group"] == group)]
+    provinces, previous = this[~this["is_national"]], before[~before["is_national"]]
+    national = this[this["is_national"]]
+    order = gap.ranked(provinces)
+    behind, rated = gap.behind_count(provinces)
+
+    k1, k2, k3, k4 = st.columns(4)
+    if not national.empty and not pd.isna(national.iloc[0]["injury_rate_per_1000"]):
+        n = national.iloc[0]
+        k1.metric(f"全国{group_name}工伤事故发生率", f"{charts.format_value(n['injury_rate_per_1000'], 4)}‰",
+                  delta=_delta(n["injury_rate_per_1000_change"], 4, "‰"), delta_color="inverse",
+                  delta_description="较上年" if not pd.isna(n["injury_rate_per_1000_change"]) else None,
+                  help="全国为已报送省份之和。变化为与上年公布值之差，下降为好（绿色）。")
+        status = n["target_status"]
+        k2.metric("全国目标路径值", f"{charts.format_value(n['target_injury_rate_per_1000'], 4)}‰",
+                  delta=f"差距 {gap.gap_text(n)} {gap.status_label(status, n['injury_rate_gap_per_1000'])}",
+                  delta_color="red" if status == gap.BEHIND else "green", delta_arrow="off",
+                  help=_target_path_help(pub))
+    else:
+        k1.metric(f"全国{group_name}工伤事故发生率", "无数据")
+        k2.metric("全国目标路径值", "无数据")
+    prev_behind, prev_rated = gap.behind_count(previous)
+    compare = rated and prev_rated
+    moved = behind - prev_behind
+    k3.metric("劣于目标省份", f"{behind}/{rated}" if rated else "无数据",
+              delta=(f"{moved:+d} 个" if moved else "持平") if compare else None,
+              delta_color=("inverse" if moved else "gray"), delta_arrow="auto" if moved else "off",
+              delta_description=f"较上年（{prev_behind}/{prev_rated}）" if compare else None,
+              help="重点行业工伤事故发生率高于目标路径值的省份数 / 有发生率的已报送省份数（兵团计入）。")
+    if len(order):
+        worst = order.iloc[0]
+        k4.metric("差距最大", worst["province_name"],
+                  delta=f"{gap.signed(worst['injury_rate_gap_pct'], 2)}% "
+                        f"{gap.status_label(worst['target_status'], worst['injury_rate_gap_per_1000'])}",
+                  delta_color="red" if worst["target_status"] == gap.BEHIND else "green", delta_arrow="off")
+    else:
+        k4.metric("差距最大", "无数据")
+
+    lagging = order[order["target_status"] == gap.BEHIND]
+    if len(lagging):
+        who = "、".join(f"**{r.province_name}**（{gap.signed(r.injury_rate_gap_pct, 2)}%）" for r in lagging.itertuples())
+        st.markdown(f":red[**劣于目标路径：**] {who}")
+    elif rated:
+        st.markdown(":green[**所有已报送省份均优于或达到目标路径。**]")
+
+
+def _delta(change, decimals: int, unit: str = "") -> str | None:
+    if change is None or pd.isna(change):
+        return None
+    return f"{float(change):+,.{decimals}f}{unit}" if decimals else f"{int(change):+,}{unit}"
+
+
+def _ranking(hotspots: pd.DataFrame, *, year: int, group: str, short: dict[str, str], highlight: str | None,
+             unreported: int) -> None:
+    this = hotspots[(hotspots["year"] == year) & (hotspots["industry_group"] == group) & ~hotspots["is_national"]]
+    order = gap.ranked(this)
+    if order.empty:
+        st.info(f"{year}年没有可与目标路径比较的省份数据。")
+        return
+    st.plotly_chart(gap.ranking_chart(order, short_names=short, highlight=highlight), key=RANKING_KEY,
+                    on_select=_on_ranking_select, selection_mode="points", config=charts.CHART_CONFIG)
+    st.caption("条形：实际发生率（红色劣于目标，蓝色优于或达到目标）；黑色竖线：目标路径值；"
+               "右侧：与目标的差距占目标值的百分比。按差距从大到小排列，点击条形可查看该省详情。"
+               + (f"未报送的 {unreported} 个省份无数据，不参加排名。" if unreported else ""))
+
+
+def _map(hotspots: pd.DataFrame, by_province: pd.DataFrame, *, measure: Measure, group: str, names, short,
+         selected: str) -> None:
+    same_group = hotspots[(hotspots["industry_group"] == group) & ~hotspots["is_national"]]
+    shown = by_province.assign(
+        province_name=by_province["province_code"].map(names).fillna(by_province["province_name"]))
+    hover = [gap.hover_text(r, measure, r["province_name"]) for _, r in shown.iterrows()]
+    if measure.has_target:
+        scale = gap.gap_scale(same_group["injury_rate_gap_pct"].astype(float))
+        value = shown["injury_rate_gap_pct"].astype(float)
+    else:
+        scale = gap.measure_scale(same_group[measure.column].astype(float), measure)
+        value = shown[measure.column].astype(float)
+    values = pd.DataFrame({"province_code": shown["province_code"], "province_name": shown["province_name"],
+                           "value": value, "hover": hover})
+    figure = charts.province_map(values, label=scale.title, decimals=2 if measure.has_target else measure.decimals,
+                                 boundaries=load_boundaries(), short_names=short, selected=selected, scale=scale)
+    st.plotly_chart(figure, key=MAP_KEY, on_select=_on_map_select, selection_mode="points", config=charts.MAP_CONFIG)
+    if measure.has_target:
+        st.caption("蓝色：优于目标路径；红色：劣于目标路径；颜色深浅为与目标的差距占目标值的百分比，"
+                   "各年度使用同一色阶，可直接比较。灰色：未报送/无数据（台湾省、香港、澳门无报送数据）。"
+                   "新疆生产建设兵团没有单独的行政区域，以新疆境内的圆点表示。点击省份或兵团圆点可查看详情。")
+    else:
+        st.caption(f"颜色越深{measure.label.split('(')[0]}越高，各年度使用同一色阶（0 至 {scale.zmax:g}）。"
+                   "灰色：未报送/无数据，不按零计（台湾省、香港、澳门无报送数据）。"
+                   "新疆生产建设兵团没有单独的行政区域，以新疆境内的圆点表示。点击省份或兵团圆点可查看详情。")
+
+
+def _watchlist_links(detail: pd.DataFrame, province: str, names: dict[str, str]) -> None:
+    """Each industry of the province detail -> the watchlist filtered to that province and industry."""
+    where = names.get(province, province) if province != NATIONAL else "全国"
+    st.markdown(f"**{where}超标与隐患整改清单**（按行业）")
+    rows = detail[~detail["industry_group"].isin([ALL_INDUSTRIES])]
+    links = []
+    for r in rows.itertuples():
+        params = {} if province == NATIONAL else {"province": province}
+        if r.industry_group != KEY_ALL:
+            params["industry"] = r.industry_group
+        links.append((r.industry_group_name if r.industry_group != KEY_ALL else "全部重点行业", params))
+    cols = st.columns(min(len(links), 6) or 1)
+    for i, (text, params) in enumerate(links):
+        cols[i % len(cols)].page_link(WATCHLIST_PAGE, label=f"{text} →", query_params=params,
+                                      help=f"打开超标与隐患整改清单：{where} · {text}")
+
+
+# ------------------------------------------------------------------ the page
 
 
 def render() -> None:
@@ -87,52 +294,55 @@ def render() -> None:
     if not years:
         st.info("尚无任何省份报送数据，暂无可显示的热点指标。")
         return
-    c1, c2, c3 = st.columns(3)
-    default_year = _default_year(hotspots, years)
-    provisional = coverage.provisional_years(data.load(pub, data.COVERAGE))
-    year = c1.selectbox("年度", years, index=years.index(default_year), key="hs_year",
-                        format_func=lambda y: coverage.year_label(y, provisional))
-    measure = MEASURES[c2.selectbox("指标", list(MEASURES), key="hs_measure", format_func=lambda k: MEASURES[k].label)]
-    group = c3.selectbox("行业", list(groups), key="hs_group", format_func=groups.get)
-    measure_label = f"{groups[group]} {measure.label}"
-
-    selection = hotspots[(hotspots["year"] == year) & (hotspots["industry_group"] == group)]
-    by_province = selection[~selection["is_national"]]
-    reported = set(by_province.loc[by_province["is_reported"].fillna(False).astype(bool), "province_code"])
-    st.caption(f"已报送省份 {len(reported)}/{by_province['province_code'].nunique()}：全国数据为已报送省份之和；"
-               "未报送的省份显示为“未报送/无数据”（灰色），不按零计。")
-    if year in provisional:
-        st.warning(f"{year}年为预评估：截至数据日期，该年仍有应报数据未到报送期限，数字可能随后续报送而变化。")
-    values = by_province[["province_code", "province_name"]].assign(value=by_province[measure.column].astype(float))
-
-    # -------------------------------------------------------------- map
-    st.subheader(f"{year}年 各省{measure_label}")
     options = [NATIONAL] + sorted(c for c in names if c != NATIONAL and viewer.sees_details_of(c))
     st.session_state[OPTIONS_KEY] = tuple(options)
+    notices = _read_url(years=years, groups=groups, options=options, names=names, viewer=viewer)
     if PROVINCE_KEY not in st.session_state or st.session_state[PROVINCE_KEY] not in options:
         st.session_state[PROVINCE_KEY] = NATIONAL if viewer.role != "provincial" else viewer.province
-    if values["value"].notna().any():
-        figure = charts.province_map(values, label=measure.label, decimals=measure.decimals,
-                                     boundaries=load_boundaries(), short_names=short,
-                                     selected=st.session_state[PROVINCE_KEY])
-        st.plotly_chart(figure, key=MAP_KEY, on_select=_on_map_select, selection_mode="points",
-                        config=charts.MAP_CONFIG)
-        st.caption("点击地图上的省份可查看其详情。灰色：该年度无数据；浅灰：不在本计划报送范围。")
-    else:
-        st.info(f"{year}年没有{measure_label}数据。")
+    if st.session_state.get(YEAR_KEY) not in years:
+        st.session_state[YEAR_KEY] = _default_year(hotspots, years)
+
+    c1, c2, c3 = st.columns(3)
+    provisional = coverage.provisional_years(data.load(pub, data.COVERAGE))
+    year = c1.selectbox("年度", years, key=YEAR_KEY, format_func=lambda y: coverage.year_label(y, provisional))
+    measure = MEASURES[c2.selectbox("指标", list(MEASURES), key=MEASURE_KEY, format_func=lambda k: MEASURES[k].label)]
+    group = c3.selectbox("行业", list(groups), key=GROUP_KEY, format_func=groups.get)
+    for notice in notices:
+        st.info(notice)
     refused = st.session_state.pop("_hs_refused", None)
     if refused:
         st.info(f"您的账号只能查看本省详情，无法查看{names.get(refused, refused)}的详情。")
 
-    xpcc = by_province[by_province["province_code"] == XPCC]
-    xpcc_value = charts.format_value(xpcc[measure.column].iloc[0], measure.decimals) if not xpcc.empty else "无数据"
-    st.caption(
-        f"新疆生产建设兵团（{XPCC}）没有单独的行政区域边界（辖区位于{names.get(WITHOUT_POLYGON[XPCC], '新疆')}境内），"
-        f"地图上不单独着色：兵团{measure.label}为 {xpcc_value}。兵团的数据见下方表格，也可在“省份详情”中选择兵团。")
+    selection = hotspots[(hotspots["year"] == year) & (hotspots["industry_group"] == group)]
+    by_province = selection[~selection["is_national"]]
+    reported = set(by_province.loc[_reported(by_province), "province_code"])
+    unreported = by_province["province_code"].nunique() - len(reported)
+    st.caption(f"已报送省份 {len(reported)}/{by_province['province_code'].nunique()}：全国数据为已报送省份之和；"
+               "未报送的省份显示为“未报送/无数据”（灰色），不按零计，不参加排名。")
+    if year in provisional:
+        st.warning(f"{year}年为预评估：截至数据日期，该年仍有应报数据未到报送期限，数字可能随后续报送而变化。")
+
+    # -------------------------------------------------------------- who lags: KPIs, ranking, map
+    st.subheader(f"{year}年 {groups[group]}工伤事故发生率：谁落后于目标路径")
+    _lead(hotspots, year=year, group=group, group_name=groups[group], pub=pub)
+    left, right = st.columns([5, 7], gap="medium")
+    with left:
+        st.markdown("**各省实际与目标（差距大者在前）**")
+        _ranking(hotspots, year=year, group=group, short=short, highlight=st.session_state[PROVINCE_KEY],
+                 unreported=unreported)
+    with right:
+        title = "与目标路径的差距" if measure.has_target else measure.label
+        st.markdown(f"**{year}年 各省{groups[group]}{title}**")
+        if by_province[measure.column].notna().any():
+            _map(hotspots, by_province, measure=measure, group=group, names=names, short=short,
+                 selected=st.session_state[PROVINCE_KEY])
+        else:
+            st.info(f"{year}年没有{groups[group]}{measure.label}数据。")
 
     # -------------------------------------------------------------- province detail
     st.subheader("省份详情")
     province = st.selectbox("省份", options, key=PROVINCE_KEY, format_func=lambda c: names.get(c, c))
+    _write_url(year, measure, group, province)
     province_rows = hotspots[hotspots["province_code"] == province]
     row = province_rows[(province_rows["year"] == year) & (province_rows["industry_group"] == group)]
     if province != NATIONAL and province not in reported:
@@ -141,15 +351,18 @@ def render() -> None:
         st.info(f"{names.get(province, province)}在{year}年没有{groups[group]}的数据。")
     else:
         r = row.iloc[0]
-        st.markdown(f"**{names.get(province, province)} · {year}年 · {groups[group]}**")
+        status = gap.status_label(r["target_status"], r["injury_rate_gap_per_1000"])
+        st.markdown(f"**{names.get(province, province)} · {year}年 · {groups[group]}**　"
+                    + (f":{'red' if r['target_status'] == gap.BEHIND else 'green'}[**{status}**，"
+                       f"差距 {gap.gap_text(r)}]" if not pd.isna(r["target_status"]) else ""))
         cols = st.columns(6)
-        _metric(cols[0], "工伤事故发生率(‰)", r["injury_rate_per_1000"], 4)
+        _metric(cols[0], "工伤事故发生率(‰)", r["injury_rate_per_1000"], 4, change=r["injury_rate_per_1000_change"])
         _metric(cols[1], label("target_injury_rate_per_1000"), r["target_injury_rate_per_1000"], 4,
                 help=_target_path_help(pub))
-        _metric(cols[2], label("fatalities"), r["fatalities"], 0)
-        _metric(cols[3], label("accidents"), r["accidents"], 0)
-        _metric(cols[4], label("od_rate_per_100k"), r["od_rate_per_100k"], 4)
-        _metric(cols[5], label("exceedances"), r["exceedances"], 0)
+        _metric(cols[2], label("fatalities"), r["fatalities"], 0, change=r["fatalities_change"])
+        _metric(cols[3], label("accidents"), r["accidents"], 0, change=r["accidents_change"])
+        _metric(cols[4], label("od_rate_per_100k"), r["od_rate_per_100k"], 4, change=r["od_rate_per_100k_change"])
+        _metric(cols[5], label("exceedances"), r["exceedances"], 0, change=r["exceedances_change"])
 
     trend = st.container()
     series = [("全国", hotspots[(hotspots["province_code"] == NATIONAL) & (hotspots["industry_group"] == KEY_ALL)])]
@@ -167,38 +380,82 @@ def render() -> None:
                            config=charts.CHART_CONFIG)
 
     detail = province_rows[province_rows["year"] == year].copy()
-    if not detail.empty:
+    if not detail.empty and (province == NATIONAL or province in reported):
         detail["order"] = detail["industry_group"].map({g: i for i, g in enumerate(groups)})
-        detail = detail.sort_values("order")[DETAIL_COLUMNS]
+        detail = detail.sort_values("order")
+        table = detail[DETAIL_COLUMNS].copy()
+        table["target_status"] = [gap.status_label(s, g) if not pd.isna(s) else None
+                                  for s, g in zip(table["target_status"], detail["injury_rate_gap_per_1000"])]
         st.markdown(f"**{names.get(province, province)} {year}年 各行业指标**")
-        rates = ["injury_rate_per_1000", "baseline_injury_rate_per_1000", "target_injury_rate_per_1000",
-                 "od_rate_per_100k"]
-        st.dataframe(detail.rename(columns=label), hide_index=True, key="hs_detail", placeholder=MISSING,
-                     column_config={label(c): st.column_config.NumberColumn(format="%.4f") for c in rates}
-                     | {label("insured_workers"): st.column_config.NumberColumn(format="%.2f")})
-        if detail[rates].isna().any().any():
-            st.caption(f"表中“{MISSING}”表示该行业本年没有参保职工或基期数据，比率无法计算（不是零）。")
+        rates = ["injury_rate_per_1000", "target_injury_rate_per_1000", "od_rate_per_100k"]
+
+        def header(column: str) -> str:
+            return DETAIL_HEADERS.get(column) or label(column)
+
+        st.dataframe(table.rename(columns=header), hide_index=True, key="hs_detail", placeholder=MISSING,
+                     column_config={header(c): st.column_config.NumberColumn(format="%.4f") for c in rates}
+                     | {header("insured_workers"): st.column_config.NumberColumn(format="%.2f"),
+                        header("injury_rate_per_1000_change"): st.column_config.NumberColumn(format="%+.4f"),
+                        header("injury_rate_gap_pct"): st.column_config.NumberColumn(format="%+.2f%%")})
+        if table[rates + ["injury_rate_per_1000_change"]].isna().any().any():
+            st.caption(f"表中“{MISSING}”表示该行业本年或上年没有参保职工或基期数据，比率或变化无法计算（不是零）。"
+                       "差距(%)：与目标路径值之差占目标路径值的百分比，正数为劣于目标。")
+        _watchlist_links(detail, province, names)
 
     # -------------------------------------------------------------- heat table
-    st.subheader(f"{year}年 省份 × 重点行业：{measure.label}")
+    _heat_table(hotspots, year=year, measure=measure, groups=groups, names=names, by_province=by_province,
+                unreported=unreported)
+
+
+def _heat_table(hotspots: pd.DataFrame, *, year: int, measure: Measure, groups: dict[str, str], names,
+                by_province: pd.DataFrame, unreported: int) -> None:
+    title = "与目标路径的差距" if measure.has_target else measure.label
+    st.subheader(f"{year}年 省份 × 重点行业：{title}")
     key_groups = [g for g in groups if g != ALL_INDUSTRIES]
-    heat = hotspots[(hotspots["year"] == year) & hotspots["industry_group"].isin(key_groups)
-                    & hotspots["is_reported"].fillna(False).astype(bool)]
-    if heat[measure.column].notna().any():
-        pivot = heat.pivot_table(index="province_code", columns="industry_group", values=measure.column,
-                                 aggfunc="first", dropna=False)
-        order = [NATIONAL] + sorted(c for c in pivot.index if c != NATIONAL)
-        pivot = pivot.reindex(index=[c for c in order if c in pivot.index],
-                              columns=[g for g in key_groups if g in pivot.columns]).astype(float)
-        pivot.index = [names.get(c, c) for c in pivot.index]
-        pivot.columns = [groups[g] for g in pivot.columns]
-        st.plotly_chart(charts.heat_table(pivot, label=measure.label, decimals=measure.decimals), key="hs_heat",
-                        config=charts.CHART_CONFIG)
-        missing = len(by_province) and by_province["province_code"].nunique() - len(reported)
-        st.caption("“—”：该省该行业无数据（地方增列的重点行业只在增列省份统计）。"
-                   + (f"另有 {missing} 个省份本年未报送，未列入表中。" if missing else ""))
-    else:
+    every_year = hotspots[hotspots["industry_group"].isin(key_groups)]
+    heat = every_year[(every_year["year"] == year) & _reported(every_year)]
+    if not heat[measure.column].notna().any():
         st.info(f"{year}年没有各重点行业的{measure.label}数据。")
+        return
+    order = [NATIONAL] + sorted(c for c in heat["province_code"].unique() if c != NATIONAL)
+    # Only industries with a figure this year (a province's own key industry may have none).
+    columns = [g for g in key_groups if heat.loc[heat["industry_group"] == g, measure.column].notna().any()]
+    cells = {(r["province_code"], r["industry_group"]): r for _, r in heat.iterrows()}
+    colour_column = "injury_rate_gap_pct" if measure.has_target else measure.column
+    z, text, hover = [], [], []
+    for code in order:
+        z_row, t_row, h_row = [], [], []
+        for g in columns:
+            r = cells.get((code, g))
+            value = None if r is None else r[measure.column]
+            if r is None or pd.isna(value):
+                z_row.append(float("nan"))
+                t_row.append("—")
+                h_row.append("无数据")
+                continue
+            counted = code == NATIONAL and not measure.has_target and measure.decimals == 0
+            z_row.append(float("nan") if counted or pd.isna(r[colour_column]) else float(r[colour_column]))
+            t_row.append(f"{charts.format_value(value, measure.decimals)}<br>"
+                         f"{gap.change_text(r[measure.change_column], '', measure.decimals)}")
+            h_row.append(gap.hover_text(r, measure, f"{names.get(code, code)} · {groups[g]}").split("<br>", 1)[1])
+        z.append(z_row)
+        text.append(t_row)
+        hover.append(h_row)
+    index = [names.get(c, c) for c in order]
+    labels = [groups[g] for g in columns]
+    scale = (gap.gap_scale(every_year.loc[~every_year["is_national"], "injury_rate_gap_pct"].astype(float))
+             if measure.has_target else
+             gap.measure_scale(every_year.loc[~every_year["is_national"], measure.column].astype(float), measure))
+    pivot = pd.DataFrame(z, index=index, columns=labels)
+    figure = charts.heat_table(pivot, label=scale.title, decimals=measure.decimals, height_per_row=44,
+                               text=pd.DataFrame(text, index=index, columns=labels),
+                               hover=pd.DataFrame(hover, index=index, columns=labels), scale=scale)
+    st.plotly_chart(figure, key="hs_heat", config=charts.CHART_CONFIG)
+    note = ("颜色：与目标路径的差距占目标值的百分比（蓝色优于目标，红色劣于目标，各年度同一色阶）；"
+            "格内：实际发生率（‰）与较上年变化。" if measure.has_target else
+            "格内：数值与较上年变化；颜色各年度同一色阶" + ("，全国合计行不着色。" if measure.decimals == 0 else "。"))
+    st.caption(note + "“—”：该省该行业无数据（地方增列的重点行业只在增列省份统计）。"
+               + (f"另有 {unreported} 个省份本年未报送，未列入表中。" if unreported else ""))
 
 
 render()
