@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ipx.exports import tables
+from ipx.exports.briefing import export_briefing
 from ipx.exports.evaluation import export_evaluation
 from ipx.exports.floating import export_floating
 from ipx.exports.published import open_published
@@ -20,6 +21,7 @@ EXPORTS = {
     "reconciliation": tables.export_reconciliation,
     "evaluation": export_evaluation,
     "floating": export_floating,
+    "briefing": export_briefing,
 }
 
 
