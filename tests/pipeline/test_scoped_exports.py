@@ -66,4 +66,4 @@ def test_scoped_assessment_keeps_the_ranking_but_not_other_provinces_figures(sma
 
 def test_every_export_kind_takes_a_scope():
     assert set(EXPORTS) == {"rejects", "assessment", "hotspots", "watchlist", "feed-health", "reconciliation",
-                            "floating", "evaluation"}
+                            "floating", "evaluation", "briefing"}

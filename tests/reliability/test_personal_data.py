@@ -296,7 +296,7 @@ def written(tmp_path_factory):
     assert run.returncode == 0, run.stderr[-3000:]
     exports.mkdir()
     for kind in sorted(EXPORTS):
-        for suffix in (".csv", ".xlsx"):
+        for suffix in ((".pdf",) if kind == "briefing" else (".csv", ".xlsx")):
             out = exports / f"{kind}{suffix}"
             assert ipx_main(["export", kind, "--warehouse", str(warehouse), "--out", str(out)]) == 0
     run_id = re.search(r"ipx run (\S+)", run.stdout).group(1)
@@ -384,8 +384,9 @@ def test_no_resident_id_or_name_in_exports(written, personal_data):
     exports = written[3]
     scanner = Scanner(*personal_data)
     files = _files_under(exports)
-    # a CSV and an XLSX of every kind; the evaluation's CSV has its group table beside it
-    assert len(files) == 2 * len(EXPORTS) + 1
+    # a CSV and an XLSX of every kind but the briefing (a PDF, below); the evaluation's CSV has its
+    # group table beside it
+    assert len(files) == 2 * (len(EXPORTS) - 1) + 1
     assert {p.name for p in files} >= {"floating.csv", "floating.xlsx", "evaluation.xlsx", "evaluation_groups.csv"}
     for path in files:
         if path.suffix == ".csv":
@@ -393,6 +394,12 @@ def test_no_resident_id_or_name_in_exports(written, personal_data):
             scanner.raw(path.name, path.read_bytes())
         else:
             scanner.xlsx_file(path, path.name)
+    from pypdf import PdfReader
+
+    briefing = exports / "briefing.pdf"
+    text = "\n".join(page.extract_text() for page in PdfReader(briefing).pages)
+    assert "工伤预防工作领导简报" in text  # the text is extractable, so the scan below reads it
+    scanner.text("briefing.pdf", text, cell=False)
     assert scanner.found == []
 
 
