@@ -2,10 +2,18 @@
   The current version of every slice of a feed (spec section 1): the records of the
   highest-seq accepted submission of each (province, period). Lower seqs, whenever they
   arrived, and quarantined files are left out.
+  A feed's raw table is declared as a source beside its staging model; a feed whose contract
+  exists but whose staging model does not yet (models that loop over ingest.feed_catalogue,
+  e.g. int_cross_slice_duplicates) reads raw.<feed> directly.
 -#}
 {% macro current_version(feed) -%}
+{%- if execute and ('source.' ~ project_name ~ '.raw.' ~ feed) not in graph.sources -%}
+    {%- set raw_relation = api.Relation.create(database=target.database, schema='raw', identifier=feed) -%}
+{%- else -%}
+    {%- set raw_relation = source('raw', feed) -%}
+{%- endif %}
 select raw_records.*
-from {{ source('raw', feed) }} as raw_records
+from {{ raw_relation }} as raw_records
 inner join (
     select province, period, max(seq) as seq
     from {{ source('ingest', 'files') }}

@@ -20,7 +20,7 @@ from ipx.quality.suites import render, suite_path, suite_spec
 from support.deliveries import ric, uscc, write_delivery
 
 TOY = {
-    "feed": "toy_inspections", "title_zh": "玩具检查", "agency": "em", "cadence": "quarterly",
+    "feed": "toy_inspections", "title_zh": "玩具检查", "agency": "em", "cadence": "quarterly", "first_period": "2024Q1",
     "columns": [
         {"name": "toy_no", "header": "编号", "type": "text", "required": True},
         {"name": "uscc", "header": "统一社会信用代码", "type": "uscc", "required": True},
@@ -32,12 +32,25 @@ TOY = {
 }
 
 
-def test_eleven_feeds_of_the_spec():
+SPEC_FEEDS = {  # section 3 of the spec, with the cadence it gives
+    "hrss_employers": "quarterly", "hrss_injury_claims": "monthly", "hrss_key_positions": "annual",
+    "hrss_training": "monthly", "hrss_prevention_projects": "annual", "em_accidents": "monthly",
+    "em_hazards": "monthly", "nhc_occupational_disease": "monthly", "nhc_hazard_monitoring": "monthly",
+    "acftu_supervision": "quarterly", "province_reports": "annual",
+}
+BASELINE_PERIOD = {"monthly": "202001", "quarterly": "2020Q1", "annual": "2020"}
+
+
+def test_the_eleven_feeds_of_the_spec_and_their_spans():
+    """The spec's eleven feeds are there with their cadence and are expected from the baseline
+    year on (so their figures are what they were before spans existed). Feeds added later are
+    not pinned here: each must state its own span, which the loader enforces."""
     contracts = load_contracts()
-    assert sorted(contracts) == sorted([
-        "hrss_employers", "hrss_injury_claims", "hrss_key_positions", "hrss_training", "hrss_prevention_projects",
-        "em_accidents", "em_hazards", "nhc_occupational_disease", "nhc_hazard_monitoring", "acftu_supervision",
-        "province_reports"])
+    assert {feed: contracts[feed].cadence for feed in SPEC_FEEDS if feed in contracts} == SPEC_FEEDS
+    for feed, cadence in SPEC_FEEDS.items():
+        assert (contracts[feed].first_period, contracts[feed].last_period) == (BASELINE_PERIOD[cadence], None), feed
+    for contract in contracts.values():
+        assert contract.first_period and contract.in_span(contract.first_period)
     claims = contracts["hrss_injury_claims"]
     assert claims.column("person_id").pii == "pseudonymise" and not claims.column("name").loaded
     assert contracts["hrss_key_positions"].key == ("uscc", "person_id")
@@ -50,9 +63,55 @@ def test_eleven_feeds_of_the_spec():
 ])
 def test_inconsistent_contracts_are_refused(broken):
     data = json.loads(json.dumps(TOY))
+    parse_contract(data)
     data["columns"][0].update(broken)
     with pytest.raises(ContractError):
         parse_contract(data)
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"first_period": None}, "'first_period' is missing"),
+    ({"first_period": "202401"}, "is not a quarterly period (write it like '2024Q1')"),
+    ({"first_period": "2024Q5"}, "is not a quarterly period"),
+    ({"last_period": "2023Q4"}, "last_period 2023Q4 is before first_period 2024Q1"),
+    ({"agency": "mof"}, "agency must be one of"),
+    ({"first_periods": "2024Q1"}, "unknown keys ['first_periods']"),
+    ({"snapshot": True, "latest_period_is_current": True}, "latest_period_is_current applies to the other feeds"),
+])
+def test_a_span_and_the_top_level_keys_are_checked_with_a_clear_message(change, message):
+    data = json.loads(json.dumps(TOY))
+    for key, value in change.items():
+        if value is None:
+            data.pop(key)
+        else:
+            data[key] = value
+    with pytest.raises(ContractError) as caught:
+        parse_contract(data)
+    assert message in str(caught.value)
+
+
+def test_a_span_says_which_periods_a_feed_is_expected_in():
+    data = json.loads(json.dumps(TOY))
+    data["last_period"] = "2025Q2"
+    contract = parse_contract(data)
+    assert [p for p in ("2023Q4", "2024Q1", "2024Q4", "2025Q2", "2025Q3") if contract.in_span(p)] == \
+        ["2024Q1", "2024Q4", "2025Q2"]
+
+
+def test_ipx_contracts_dir_adds_feeds_and_refuses_a_feed_defined_twice(tmp_path, monkeypatch):
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    (extra / "toy_inspections.yaml").write_text(yaml.safe_dump(TOY, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv("IPX_CONTRACTS_DIR", str(extra))
+    contracts = load_contracts()
+    assert list(contracts)[-1] == "toy_inspections" and set(SPEC_FEEDS) < set(contracts)
+    (extra / "hrss_employers.yaml").write_text((CONTRACTS_DIR / "hrss_employers.yaml").read_text(encoding="utf-8"),
+                                                encoding="utf-8")
+    with pytest.raises(ContractError, match="defined twice"):
+        load_contracts()
+    monkeypatch.setenv("IPX_CONTRACTS_DIR", str(tmp_path / "nowhere"))
+    with pytest.raises(ContractError, match="does not exist"):
+        load_contracts()
 
 
 def test_expectation_suites_in_the_repository_match_the_contracts():

@@ -1,4 +1,6 @@
--- On-time-and-clean share of each province and year: counting slices / expected slices.
+-- On-time-and-clean share of each province and year (spec 5): counting slices / expected slices.
+-- Expected slices are those of the feeds that count for data sharing, inside each feed's life
+-- span (int_expected_slices), so a feed added later changes no earlier year's share.
 select
     province_code,
     year,

@@ -1,6 +1,8 @@
 -- Every delivered slice (feed, province, period) from the ledger: its first accepted
 -- submission (lowest non-quarantined seq) decides timeliness, its current version (highest
--- accepted seq) decides cleanliness (spec 5, "on-time and clean delivery").
+-- accepted seq) decides cleanliness (spec 5, "on-time and clean delivery"). in_span says whether
+-- the period lies inside the feed's life span (its contract's first_period .. last_period); only
+-- those slices are expected (int_expected_slices) and counted.
 with files as (
     select * from {{ source('ingest', 'files') }}
     where province is not null and period is not null
@@ -59,6 +61,9 @@ select
     current_version.records_rejected,
     current_version.records_flagged,
     first_accepted.first_seq is not null as accepted,
+    coalesce(submissions.period >= catalogue.first_period
+             and (catalogue.last_period is null or submissions.period <= catalogue.last_period), false)
+        as in_span,
     case when current_version.records > 0
          then current_version.records_rejected / current_version.records end as rejected_share,
     first_accepted.first_exported_at

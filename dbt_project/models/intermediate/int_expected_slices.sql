@@ -1,12 +1,15 @@
 -- The slices expected of each province in each plan year (spec 5): every period of Y of every
--- feed that counts for data sharing (all but province_reports): 12 monthly, 4 quarterly, 1
--- annual. Each is matched with what was delivered.
+-- feed (12 monthly, 4 quarterly, 1 annual), flagged whether it counts for data sharing (all but
+-- province_reports), and each matched with what was delivered. A feed is expected only inside
+-- its life span (the contract's first_period .. last_period, in ingest.feed_catalogue): adding
+-- or retiring a feed changes no slice, share or feed-health row of a period outside it.
 with catalogue as (
     select * from {{ source('ingest', 'feed_catalogue') }}
 ),
 
 periods as (
     select years.year, catalogue.feed, catalogue.cadence, catalogue.expected_in_delivery_share,
+        catalogue.first_period, catalogue.last_period,
         case catalogue.cadence
             when 'monthly' then cast(years.year as varchar) || lpad(cast(n.i as varchar), 2, '0')
             when 'quarterly' then cast(years.year as varchar) || 'Q' || cast(n.i as varchar)
@@ -18,6 +21,13 @@ periods as (
     where (catalogue.cadence = 'monthly')
        or (catalogue.cadence = 'quarterly' and n.i <= 4)
        or (catalogue.cadence = 'annual' and n.i = 1)
+),
+
+-- Period labels of one cadence sort as text in time order (YYYYMM, YYYYQn, YYYY).
+in_span as (
+    select * from periods
+    where periods.period >= periods.first_period
+      and (periods.last_period is null or periods.period <= periods.last_period)
 ),
 
 due_rules as (
@@ -37,7 +47,7 @@ select
     coalesce(delivered.clean, false) as clean,
     coalesce(delivered.accepted and delivered.on_time and delivered.clean, false) as counts_on_time_and_clean
 from {{ ref('provinces') }} as provinces
-cross join periods
+cross join in_span as periods
 inner join due_rules on due_rules.cadence = periods.cadence
 left join {{ ref('int_delivery_slices') }} as delivered
     on delivered.feed = periods.feed

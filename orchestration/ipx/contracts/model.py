@@ -14,11 +14,22 @@ Rules: ``required`` (blank is R), ``min``/``max``/``min_exclusive`` with ``range
 ``not_before`` another date column (R), ``not_above`` another column with its severity,
 ``required_when`` another column has a value, and named feed-level ``checks``. Anything not
 marked W is R, as the spec says.
+
+Life span: every contract states ``first_period``, the first period agencies deliver (in the
+feed's cadence: ``YYYYMM``, ``YYYYQn`` or ``YYYY``), and may state ``last_period`` (a retired
+feed). Expected slices, delivery shares and feed health count the feed only inside its span,
+so adding or retiring a feed changes no figure of a period outside it.
+
+Where contracts are found: the package's ``contracts/feeds/*.yaml``, plus every ``*.yaml`` of
+the folders named in ``IPX_CONTRACTS_DIR`` (``os.pathsep``-separated) — a deployment can add a
+feed without touching the package. A feed id defined twice is an error.
 """
 
 from __future__ import annotations
 
 import functools
+import os
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +44,19 @@ SEMANTIC_TYPES = {
     "int", "dec", "grade", "percent", "amount", "date", "datetime", "enum",
 }
 CADENCES = {"monthly", "quarterly", "annual"}
+AGENCIES = {"hrss", "em", "nhc", "acftu"}
+# A period label of each cadence (spec section 1).
+PERIOD_PATTERNS = {
+    "monthly": re.compile(r"^\d{4}(0[1-9]|1[0-2])$"),
+    "quarterly": re.compile(r"^\d{4}Q[1-4]$"),
+    "annual": re.compile(r"^\d{4}$"),
+}
+PERIOD_EXAMPLES = {"monthly": "202401", "quarterly": "2024Q1", "annual": "2024"}
+CONTRACTS_ENV = "IPX_CONTRACTS_DIR"
+TOP_LEVEL_KEYS = {
+    "feed", "title_zh", "agency", "cadence", "key", "snapshot", "latest_period_is_current",
+    "expected_in_delivery_share", "first_period", "last_period", "columns", "checks", "description",
+}
 SEVERITIES = {"R", "W"}
 PII_ACTIONS = {None, "pseudonymise", "drop"}
 FEED_CHECKS = {"severity_matches_counts", "exposure_limit_known", "unit_matches_limit"}
@@ -117,7 +141,14 @@ class FeedContract:
     snapshot: bool = False
     latest_period_is_current: bool = False
     expected_in_delivery_share: bool = True
+    first_period: str = ""
+    last_period: str | None = None
+    description: str = ""
     source_path: Path | None = None
+
+    def in_span(self, period: str) -> bool:
+        """Whether ``period`` (a label of this feed's cadence) lies inside the feed's life span."""
+        return period >= self.first_period and (self.last_period is None or period <= self.last_period)
 
     def column(self, name: str) -> Column:
         for col in self.columns:
@@ -181,10 +212,25 @@ def _column(feed: str, spec: dict[str, Any]) -> Column:
     return col
 
 
+def _period(feed: str, cadence: str, key: str, value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    if not PERIOD_PATTERNS[cadence].match(text):
+        raise ContractError(f"{feed}: {key} {text!r} is not a {cadence} period "
+                            f"(write it like {PERIOD_EXAMPLES[cadence]!r})")
+    return text
+
+
 def parse_contract(data: dict[str, Any], source: Path | None = None) -> FeedContract:
+    if not isinstance(data, dict):
+        raise ContractError(f"{source}: a contract is a mapping of keys (feed, cadence, columns, ...)")
     feed = data.get("feed")
     if not feed or not str(feed).isidentifier():
         raise ContractError(f"{source}: 'feed' must be an identifier")
+    unknown = set(data) - TOP_LEVEL_KEYS
+    if unknown:
+        raise ContractError(f"{feed}: unknown keys {sorted(unknown)}; known: {sorted(TOP_LEVEL_KEYS)}")
     columns = tuple(_column(feed, c) for c in data.get("columns", ()))
     if not columns:
         raise ContractError(f"{feed}: no columns")
@@ -214,17 +260,37 @@ def parse_contract(data: dict[str, Any], source: Path | None = None) -> FeedCont
     cadence = data.get("cadence")
     if cadence not in CADENCES:
         raise ContractError(f"{feed}: cadence must be one of {sorted(CADENCES)}")
+    agency = data.get("agency", "")
+    if agency not in AGENCIES:
+        raise ContractError(f"{feed}: agency must be one of {sorted(AGENCIES)}, not {agency!r}")
+    if data.get("first_period") is None:
+        raise ContractError(
+            f"{feed}: 'first_period' is missing: state the first period agencies deliver, e.g. "
+            f"first_period: '{PERIOD_EXAMPLES[cadence]}' (quoted). A feed counts for delivery shares and "
+            "feed health only from that period on, so adding it changes no earlier figure.")
+    first_period = _period(feed, cadence, "first_period", data.get("first_period"))
+    last_period = _period(feed, cadence, "last_period", data.get("last_period"))
+    if last_period is not None and last_period < first_period:
+        raise ContractError(f"{feed}: last_period {last_period} is before first_period {first_period}")
+    snapshot = bool(data.get("snapshot", False))
+    latest = bool(data.get("latest_period_is_current", False))
+    if snapshot and latest:
+        raise ContractError(f"{feed}: a snapshot feed's keys repeat by design; latest_period_is_current "
+                            "applies to the other feeds only")
     return FeedContract(
         feed=feed,
         title_zh=data.get("title_zh", feed),
-        agency=data.get("agency", ""),
+        agency=agency,
         cadence=cadence,
         key=key,
         columns=columns,
         checks=checks,
-        snapshot=bool(data.get("snapshot", False)),
-        latest_period_is_current=bool(data.get("latest_period_is_current", False)),
+        snapshot=snapshot,
+        latest_period_is_current=latest,
         expected_in_delivery_share=bool(data.get("expected_in_delivery_share", True)),
+        first_period=first_period,
+        last_period=last_period,
+        description=str(data.get("description", "")),
         source_path=source,
     )
 
@@ -238,16 +304,38 @@ def load_contract_file(path: Path) -> FeedContract:
     return contract
 
 
+def extra_contract_dirs() -> list[Path]:
+    """The folders named by ``IPX_CONTRACTS_DIR`` (``os.pathsep``-separated), in order."""
+    value = os.environ.get(CONTRACTS_ENV, "")
+    return [Path(part).expanduser() for part in value.split(os.pathsep) if part.strip()]
+
+
+def contract_dirs() -> list[Path]:
+    """Where ``load_contracts()`` looks: the package's feeds, then ``IPX_CONTRACTS_DIR``."""
+    return [CONTRACTS_DIR, *extra_contract_dirs()]
+
+
 def load_contracts(directory: Path | None = None) -> dict[str, FeedContract]:
-    """All feed contracts, by feed id, in a stable order."""
-    directory = directory or CONTRACTS_DIR
-    return {c.feed: c for c in (load_contract_file(p) for p in sorted(directory.glob("*.yaml")))}
+    """All feed contracts, by feed id, in a stable order (the built-in feeds first, then the
+    extra folders' in name order). With ``directory``, only that folder's contracts."""
+    directories = [Path(directory)] if directory is not None else contract_dirs()
+    found: dict[str, FeedContract] = {}
+    for folder in directories:
+        if not folder.is_dir():
+            raise ContractError(f"contracts folder {folder} does not exist (check {CONTRACTS_ENV})")
+        for path in sorted(folder.glob("*.yaml")):
+            contract = load_contract_file(path)
+            if contract.feed in found:
+                raise ContractError(f"feed {contract.feed!r} is defined twice: {found[contract.feed].source_path} "
+                                    f"and {path}")
+            found[contract.feed] = contract
+    return found
 
 
 @functools.cache
-def _default_contracts() -> dict[str, FeedContract]:
+def _default_contracts(extra: str) -> dict[str, FeedContract]:
     return load_contracts()
 
 
 def contract_for(feed: str) -> FeedContract:
-    return _default_contracts()[feed]
+    return _default_contracts(os.environ.get(CONTRACTS_ENV, ""))[feed]

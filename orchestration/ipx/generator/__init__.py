@@ -11,7 +11,9 @@ Modules, in the order data flows through them:
   per-province behaviour (injury trend, training pace, late or sloppy exports).
 - ``world``, ``industries``, ``people``, ``id_numbers``: the simulated employers, persons,
   USCCs and resident IDs (vectorised).
-- ``feeds``: canonical records of each feed for one province (``feeds.table.Rows``).
+- ``feeds``: canonical records of each feed for one province (``feeds.table.Rows``): the
+  eleven feeds of the spec by their own builders, any other contract by ``feeds.generic``
+  from its column types and rules, inside the feed's life span.
 - ``delivery``: which submissions of which slices arrive, when, and broken in which way.
 - ``file_plans``, ``forcing``: each submission's records and the kinds forced onto it.
 - ``cells``, ``rendering``, ``untidiness``: records rendered the way real exports look.

@@ -13,10 +13,12 @@ from ipx.generator.cells import render_cells
 from ipx.generator.delivery import QUARANTINE_FATES, SlicePlan
 from ipx.generator.feeds.table import Rows, concat
 from ipx.generator.file_plans import FilePlan, ProvinceContext, prepare_files
-from ipx.generator.forcing import CROSS_DUP, CROSS_DUP_FEEDS, resolve_forced
+from ipx.generator.forcing import CROSS_DUP, CROSS_DUP_FEEDS, force_generic_kinds, resolve_forced
 from ipx.generator.geography import agency_name, province_name
 from ipx.generator.ground_truth import file_entry
-from ipx.generator.injections import DUPLICATE, R_FIELDS, CellContext, apply_defect, eligible, fields_for, kinds_for
+from ipx.generator.injections import (
+    DUPLICATE, CellContext, apply_defect, eligible, fields_for, is_reject_kind, kinds_for,
+)
 from ipx.generator.periods import iso_beijing
 from ipx.generator.untidiness import FileStyle, choose_style, header_of, mess_up_cells, style_report
 from ipx.generator.writers import (
@@ -58,7 +60,7 @@ class FeedWriter:
         sloppy = 4.0 if ctx.profile.sloppy else 1.0
         self.rate_r = ctx.scale.reject_rate * sloppy
         self.rate_w = ctx.scale.flag_rate * sloppy
-        self.r_kinds, self.w_kinds = kinds_for(self.feed)
+        self.r_kinds, self.w_kinds = kinds_for(self.feed, contract)
         self.folder = ctx.out_dir / self.feed
         self.folder.mkdir(parents=True, exist_ok=True)
 
@@ -130,7 +132,7 @@ class FeedWriter:
             free = np.flatnonzero(~busy)
             for p in rng.choice(free, size=min(k, len(free)), replace=False).tolist() if len(free) else []:
                 for kind in rng.permutation(kinds).tolist():
-                    flds = [f for f in rng.permutation(list(fields_for(kind, self.feed))).tolist() if ok(kind, f, p)]
+                    flds = [f for f in rng.permutation(list(fields_for(kind, self.feed, self.contract))).tolist() if ok(kind, f, p)]
                     if flds:
                         chosen.append((p, kind, flds[0]))
                         busy[p] = True
@@ -168,7 +170,7 @@ class FeedWriter:
         flagged: dict[int, list[str]] = {}
         for p, kind, fld in defects:
             apply_defect(kind, fld, cell_ctx, p)
-            if kind in R_FIELDS:
+            if is_reject_kind(kind):
                 rejected[p + 1] = fld
             else:
                 flagged[p + 1] = [fld]
@@ -234,7 +236,7 @@ class FeedWriter:
             return
         for p, kind, fld in defects:
             self.injections.append({"kind": kind, **base, "record": p + 1, "field": fld,
-                                    "expect": "reject" if kind in R_FIELDS else "flag"})
+                                    "expect": "reject" if is_reject_kind(kind) else "flag"})
         for rec, src in dup_of.items():
             self.injections.append({"kind": DUPLICATE, **base, "record": rec, "field": contract.key[0],
                                     "duplicate_of": src, "expect": "reject"})
@@ -286,6 +288,7 @@ def write_province(ctx: ProvinceContext, plans: dict[str, list[SlicePlan]], rows
                    forced: list[str]) -> tuple[list[dict], list[dict], list[str]]:
     files = {feed: prepare_files(ctx, ctx.contracts[feed], plans[feed], rows[feed]) for feed in plans}
     unplaced = resolve_forced(ctx, files, forced)
+    force_generic_kinds(ctx, files)
     entries: list[dict] = []
     injections: list[dict] = []
     for feed, fps in files.items():

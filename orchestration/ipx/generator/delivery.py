@@ -105,7 +105,8 @@ def plan_province_feed(scale: Scale, seed: int, contract: FeedContract, profile:
     sloppy = 3.0 if profile.sloppy else 1.0
     late_rate = 0.35 if profile.late else scale.late_rate
     plans = []
-    periods = periods_for(contract.cadence, scale.years)
+    # Only the feed's life span is delivered (contract first_period .. last_period).
+    periods = [p for p in periods_for(contract.cadence, scale.years) if contract.in_span(p.label)]
     if feed == "province_reports":
         periods = [p for p in periods if p.year >= 2021]
     for period in periods:
@@ -152,11 +153,15 @@ DELIVERY_KINDS = ("missing_slice", "corrupt_manifest", "manifest_mismatch", "tru
                   "row_count_mismatch", "missing_manifest", "resubmission", "late_export")
 
 
-def guarantee_delivery_kinds(scale: Scale, seed: int, plans: dict[tuple[str, str], list[SlicePlan]]) -> None:
-    """Make sure every delivery kind occurs at least once (small scales are tiny)."""
+def guarantee_delivery_kinds(scale: Scale, seed: int, plans: dict[tuple[str, str], list[SlicePlan]],
+                             feeds: tuple[str, ...] | None = None) -> None:
+    """Make sure every delivery kind occurs at least once (small scales are tiny), counting only
+    the slices of ``feeds`` (default: all), so that a feed added later changes nothing here."""
     rng = rng_for(seed, scale.name, "delivery-guarantee")
     present = set()
-    for slices in plans.values():
+    for (feed, _), slices in plans.items():
+        if feeds is not None and feed not in feeds:
+            continue
         for sp in slices:
             if sp.missing and sp.period.cadence == "monthly":
                 present.add("missing_slice")

@@ -46,9 +46,13 @@ def _style_applies(kind: str, contract: FeedContract, fp: FilePlan, scale: Scale
 
 def resolve_forced(ctx: ProvinceContext, files: dict[str, list[FilePlan]], kinds: list[str]) -> list[str]:
     """Attach each forced kind to a suitable file of this province; returns kinds that found none."""
+    from ipx.generator.feeds import BUILTIN_FEEDS
+
     rng = ctx.rng("forced")
     unplaced = []
-    feeds = list(files)
+    # The eleven feeds only, in the same random order whatever other feeds exist (a feed added by
+    # a contract alone gets its own defects from force_generic_kinds).
+    feeds = [f for f in files if f in BUILTIN_FEEDS]
     for kind in kinds:
         order = [feeds[i] for i in rng.permutation(len(feeds))]
         placed = False
@@ -60,7 +64,8 @@ def resolve_forced(ctx: ProvinceContext, files: dict[str, list[FilePlan]], kinds
                 if not fp.loaded or len(fp.rows) == 0:
                     continue
                 if kind in R_FIELDS or kind in W_FIELDS:
-                    for fld in rng.permutation(list(fields_for(kind, feed))).tolist() if fields_for(kind, feed) else []:
+                    fields = fields_for(kind, feed, contract)
+                    for fld in rng.permutation(list(fields)).tolist() if fields else []:
                         ok = eligible(kind, feed, fld, fp.rows)
                         ok[list(fp.taken())] = False
                         if "_orphan" in fp.rows.columns:
@@ -89,3 +94,46 @@ def resolve_forced(ctx: ProvinceContext, files: dict[str, list[FilePlan]], kinds
         if not placed:
             unplaced.append(kind)
     return unplaced
+
+
+def force_generic_kinds(ctx: ProvinceContext, files: dict[str, list[FilePlan]]) -> None:
+    """A feed without a builder of its own gets, in the scale's largest province, one record of
+    every defect its contract's rules call for and one in-file duplicate key, so that even the
+    ``small`` scale shows its rejects and flags. Its own random stream leaves every other feed's
+    files as they were."""
+    from ipx.generator.feeds import BUILTIN_FEEDS
+    from ipx.generator.geography import PROVINCE_WEIGHTS
+    from ipx.generator.injections import kinds_for
+
+    largest = max(ctx.scale.provinces, key=lambda p: PROVINCE_WEIGHTS[p])
+    if ctx.province != largest:
+        return
+    for feed, cands in files.items():
+        if feed in BUILTIN_FEEDS:
+            continue
+        contract = ctx.contracts[feed]
+        rng = ctx.rng("forced-generic", feed)
+        r_kinds, w_kinds = kinds_for(feed, contract)
+        for kind in [*r_kinds, *w_kinds, DUPLICATE]:
+            for j in rng.permutation(len(cands)).tolist():
+                fp = cands[j]
+                if not fp.loaded or len(fp.rows) == 0:
+                    continue
+                free = np.ones(len(fp.rows), dtype=bool)
+                free[list(fp.taken())] = False
+                if kind == DUPLICATE:
+                    if free.any():
+                        cand = np.flatnonzero(free)
+                        fp.forced_dups.append(int(cand[rng.integers(0, len(cand))]))
+                        break
+                    continue
+                placed = False
+                for fld in rng.permutation(list(fields_for(kind, feed, contract))).tolist():
+                    ok = eligible(kind, feed, fld, fp.rows) & free
+                    if ok.any():
+                        cand = np.flatnonzero(ok)
+                        fp.forced_defects.append((kind, fld, int(cand[rng.integers(0, len(cand))])))
+                        placed = True
+                        break
+                if placed:
+                    break

@@ -15,7 +15,7 @@ from ipx.generator.assembly import write_province
 from ipx.generator.file_plans import ProvinceContext
 from ipx.generator.forcing import CROSS_DUP
 from ipx.generator.delivery import DELIVERY_KINDS, SlicePlan, guarantee_delivery_kinds, plan_province_feed
-from ipx.generator.feeds import build_feed_rows
+from ipx.generator.feeds import BUILTIN_FEEDS, build_feed_rows
 from ipx.generator.geography import PROVINCE_WEIGHTS
 from ipx.generator.injections import R_KINDS, W_KINDS
 from ipx.generator.profiles import ProvinceProfile, province_profiles
@@ -49,7 +49,7 @@ def _province_job(args: tuple) -> tuple[list[dict], list[dict], list[str]]:
     scale, seed, province, profile, plans, forced, out_dir = args
     contracts = load_contracts()
     world = build_world(scale, seed, province, profile)
-    rows = build_feed_rows(world, plans)
+    rows = build_feed_rows(world, plans, contracts)
     ctx = ProvinceContext(scale, seed, province, profile, contracts, out_dir)
     return write_province(ctx, plans, rows, forced)
 
@@ -60,7 +60,11 @@ def generate(out_dir: Path, scale: str = "demo", seed: int = 20250101, years: li
     (scale, seed, years). Earlier output of the generator under ``out_dir`` (the feed folders
     and ``_meta``) is replaced; nothing else there is touched. Provinces are generated in
     parallel processes at the larger scales (``IPX_GENERATOR_WORKERS`` overrides the number;
-    the output does not depend on it)."""
+    the output does not depend on it).
+
+    Every contract is generated (``IPX_CONTRACTS_DIR`` included): a feed without a builder of
+    its own gets rows from its contract alone (``feeds.generic``), inside its life span. Adding
+    such a feed leaves the other feeds' files byte for byte as they were."""
     out_dir = Path(out_dir)
     sc = get_scale(scale, years)
     contracts = load_contracts()
@@ -73,7 +77,7 @@ def generate(out_dir: Path, scale: str = "demo", seed: int = 20250101, years: li
         (feed, p): plan_province_feed(sc, seed, contracts[feed], profiles[p])
         for feed in contracts for p in sc.provinces
     }
-    guarantee_delivery_kinds(sc, seed, plans)
+    guarantee_delivery_kinds(sc, seed, plans, BUILTIN_FEEDS)
     forced = _forced_kinds(sc, seed)
     jobs = [(sc, seed, p, profiles[p], {feed: plans[(feed, p)] for feed in contracts}, forced[p], out_dir)
             for p in sc.provinces]

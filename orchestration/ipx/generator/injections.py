@@ -5,6 +5,7 @@ ground truth with its file, 1-based record number and field."""
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
@@ -110,14 +111,86 @@ BAD_ENUM_VALUES = {
 UNKNOWN_FACTORS = ("石棉粉尘", "木粉尘", "铅烟", "锰及其化合物")
 
 
-def kinds_for(feed: str) -> tuple[list[str], list[str]]:
+# Kinds only a contract's rules call for (feeds without a builder of their own); they are not
+# required to occur, since the eleven feeds have none of these rules in generic form.
+GENERIC_R_KINDS = ("date_before_reference", "value_above_max")
+GENERIC_W_KINDS = ("value_out_of_range",)
+GENERIC_BAD_ENUM = ("待定", "不详", "其它情况", "N/A")
+
+
+def _builtin(feed: str) -> bool:
+    from ipx.generator.feeds import BUILTIN_FEEDS
+
+    return feed in BUILTIN_FEEDS
+
+
+def generic_fields(contract: FeedContract) -> dict[str, tuple[str, ...]]:
+    """kind -> fields of a contract without a builder of its own, derived from its rules: each
+    kind breaks exactly one rule of the field (and no other rule of the record)."""
+    referenced = {r for c in contract.columns for r in (c.not_before, c.not_above, *c.required_when) if r}
+    out: dict[str, list[str]] = {}
+
+    def add(kind: str, name: str) -> None:
+        out.setdefault(kind, []).append(name)
+
+    for col in contract.columns:
+        if col.pii == "drop" or col.name in contract.key:
+            continue
+        t = col.type
+        if t == "uscc":
+            add("invalid_uscc_check", col.name)
+        elif t == "resident_id":
+            add("invalid_ric_check", col.name)
+            add("impossible_birth_date", col.name)
+        elif t == "area_code":
+            add("area_other_province", col.name)
+        elif t == "industry_code":
+            add("unknown_industry_division", col.name)
+            add("industry_section_mismatch", col.name)
+        if col.required and not col.required_when:
+            add("missing_required", col.name)
+        if col.name in referenced:
+            continue      # breaking it would change what another column's rule sees
+        if t in ("date", "datetime"):
+            add("bad_date", col.name)
+            if t == "date" and col.not_before and contract.column(col.not_before).type == "date":
+                add("date_before_reference", col.name)
+        elif t in ("int", "dec", "amount"):
+            add("bad_number", col.name)
+        elif t == "enum":
+            add("bad_enum", col.name)
+        if t in ("int", "dec", "amount", "percent") and not col.not_above:
+            low = col.min if col.min is not None else col.min_exclusive
+            if col.range_severity == "R":
+                if low is not None and low >= 0:
+                    add("negative_value", col.name)
+                if col.max is not None:
+                    add("value_above_max", col.name)
+            elif col.has_range:
+                add("value_out_of_range", col.name)
+    return {kind: tuple(names) for kind, names in out.items()}
+
+
+def is_reject_kind(kind: str) -> bool:
+    """Whether a record defect is an R defect (the record is rejected) rather than a W one."""
+    return kind in R_FIELDS or kind in GENERIC_R_KINDS
+
+
+def kinds_for(feed: str, contract: FeedContract | None = None) -> tuple[list[str], list[str]]:
     """The R and W kinds (other than in-file duplicates) that apply to a feed."""
+    if contract is not None and not _builtin(feed):
+        table = generic_fields(contract)
+        r = [k for k in (*R_FIELDS, *GENERIC_R_KINDS) if k in table]
+        w = [k for k in (*W_FIELDS, *GENERIC_W_KINDS) if k in table]
+        return r, w
     r = [k for k, by_feed in R_FIELDS.items() if feed in by_feed]
     w = [k for k, by_feed in W_FIELDS.items() if feed in by_feed]
     return r, w
 
 
-def fields_for(kind: str, feed: str) -> tuple[str, ...]:
+def fields_for(kind: str, feed: str, contract: FeedContract | None = None) -> tuple[str, ...]:
+    if contract is not None and not _builtin(feed):
+        return generic_fields(contract).get(kind, ())
     table = R_FIELDS.get(kind) or W_FIELDS.get(kind) or {}
     return table.get(feed, ())
 
@@ -146,6 +219,9 @@ def eligible(kind: str, feed: str, field: str, rows: Rows) -> np.ndarray:
         ok &= _present(cols[field]) & (np.nan_to_num(cols[field].astype(float)) > 0)
     if kind == "unknown_factor":
         ok &= cols["unit"] == "mg/m³"
+    if kind in ("date_before_reference", "value_above_max", "value_out_of_range", "bad_enum",
+                "unknown_industry_division", "industry_section_mismatch", "area_other_province", "bad_date"):
+        ok &= _present(cols[field]) if field in cols else False
     return ok
 
 
@@ -226,7 +302,24 @@ def _mutate(kind: str, field: str, ctx: CellContext, i: int) -> None:
             options = (f"{shown}元", "1.2.3", f"约{shown}", "待核定")
         cells[field][i] = _pick(ctx, options)
     elif kind == "bad_enum":
-        cells[field][i] = _pick(ctx, BAD_ENUM_VALUES[field])
+        col = ctx.contract.column(field)
+        allowed = {unicodedata.normalize("NFKC", v).strip() for v in (*col.values, *col.synonyms)}
+        options = (BAD_ENUM_VALUES.get(field) if _builtin(ctx.contract.feed) else None) or \
+            tuple(v for v in GENERIC_BAD_ENUM if v not in allowed)
+        cells[field][i] = _pick(ctx, options)
+    elif kind == "date_before_reference":
+        ref = ctx.contract.column(field).not_before
+        cells[field][i] = ctx.date_cell(cols[ref][i].astype("datetime64[D]") - int(rng.integers(1, 31)))
+    elif kind == "value_above_max":
+        col = ctx.contract.column(field)
+        cells[field][i] = ctx.number_cell(_number_text(float(col.max) + _pick(ctx, (1, 2, 10)), col.type))
+    elif kind == "value_out_of_range":
+        col = ctx.contract.column(field)
+        if col.max is not None:
+            wrong = float(col.max) + _pick(ctx, (1, 2, 10))
+        else:
+            wrong = float(col.min if col.min is not None else col.min_exclusive) - _pick(ctx, (1, 2, 10))
+        cells[field][i] = ctx.number_cell(_number_text(wrong, col.type))
     elif kind == "negative_value":
         shown = cells[field][i]
         cells[field][i] = -shown if isinstance(shown, (int, float)) else "-" + str(shown).strip()
@@ -268,6 +361,12 @@ def _mutate(kind: str, field: str, ctx: CellContext, i: int) -> None:
         cells[field][i] = ctx.number_cell(str(int(cols["suggestions"][i]) + int(rng.integers(1, 4))))
     else:
         raise ValueError(f"unknown defect kind {kind!r}")
+
+
+def _number_text(value: float, col_type: str) -> str:
+    if col_type == "int" or float(value).is_integer():
+        return str(int(value))
+    return f"{value:.2f}"
 
 
 def apply_defect(kind: str, field: str, ctx: CellContext, i: int) -> None:

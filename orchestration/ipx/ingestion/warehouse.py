@@ -6,7 +6,8 @@
 - ``ingest.files``: every delivery taken, loaded or quarantined, with its counts.
 - ``ingest.rejected_records``: every rejected record with its reasons (personal data replaced).
 - ``ingest.pending_files``: data files still waiting for their manifest (refreshed each scan).
-- ``ingest.feed_catalogue``: each feed's cadence and title, from its contract, for the models.
+- ``ingest.feed_catalogue``: each feed's cadence, title, keys and life span (first and last
+  expected period), from its contract, for the models.
 """
 
 from __future__ import annotations
@@ -90,6 +91,9 @@ CREATE TABLE IF NOT EXISTS ingest.feed_catalogue (
   snapshot BOOLEAN, expected_in_delivery_share BOOLEAN, key_columns VARCHAR[],
   latest_period_is_current BOOLEAN
 );
+-- The life span, added after the first release: warehouses built before gain the columns.
+ALTER TABLE ingest.feed_catalogue ADD COLUMN IF NOT EXISTS first_period VARCHAR;
+ALTER TABLE ingest.feed_catalogue ADD COLUMN IF NOT EXISTS last_period VARCHAR;
 """
 
 
@@ -100,10 +104,12 @@ def ensure_ledger(con: duckdb.DuckDBPyConnection) -> None:
 def register_feed(con: duckdb.DuckDBPyConnection, contract: FeedContract) -> None:
     """Keep ``ingest.feed_catalogue`` (what the warehouse knows of each feed) current."""
     con.execute(
-        "INSERT OR REPLACE INTO ingest.feed_catalogue VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT OR REPLACE INTO ingest.feed_catalogue (feed, title_zh, agency, cadence, snapshot, "
+        "expected_in_delivery_share, key_columns, latest_period_is_current, first_period, last_period) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [contract.feed, contract.title_zh, contract.agency, contract.cadence, contract.snapshot,
          contract.expected_in_delivery_share, [contract.column(k).warehouse_name for k in contract.key],
-         contract.latest_period_is_current],
+         contract.latest_period_is_current, contract.first_period, contract.last_period],
     )
 
 

@@ -1,6 +1,7 @@
 -- Feed health for data engineers: every feed x province x period from the baseline year to the
 -- data's as-of date — received or missing, on time, current seq, records loaded / rejected /
--- flagged, and whether the slice counts for the data-sharing component.
+-- flagged, and whether the slice counts for the data-sharing component. A feed appears only for
+-- the periods of its life span (contract first_period .. last_period, via int_expected_slices).
 with catalogue as (
     select * from {{ source('ingest', 'feed_catalogue') }}
 ),

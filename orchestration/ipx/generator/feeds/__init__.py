@@ -1,4 +1,5 @@
-"""Canonical records of every feed for one province, built from its simulated world."""
+"""Canonical records of every feed for one province, built from its simulated world: the
+eleven feeds of the spec by their own builders, any other contract by ``generic.generic_rows``."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ import numpy as np
 from ipx.generator.delivery import SlicePlan, export_day_lookup
 from ipx.generator.feeds.accidents import accidents, hazards
 from ipx.generator.feeds.claims import injury_claims
+from ipx.contracts import FeedContract, contract_for
 from ipx.generator.feeds.employers import employer_snapshots
+from ipx.generator.feeds.generic import generic_rows
 from ipx.generator.feeds.health import hazard_monitoring, occupational_disease
 from ipx.generator.feeds.inspections import union_inspections
 from ipx.generator.feeds.programme import prevention_projects, province_reports
@@ -19,7 +22,27 @@ from ipx.generator.periods import month_end
 from ipx.generator.world import World
 
 
-def build_feed_rows(world: World, plans: dict[str, list[SlicePlan]]) -> dict[str, Rows]:
+# The feeds with a builder of their own (spec section 3).
+BUILTIN_FEEDS = (
+    "hrss_employers", "hrss_injury_claims", "hrss_key_positions", "hrss_training", "hrss_prevention_projects",
+    "em_accidents", "em_hazards", "nhc_occupational_disease", "nhc_hazard_monitoring", "acftu_supervision",
+    "province_reports",
+)
+
+
+def build_feed_rows(world: World, plans: dict[str, list[SlicePlan]],
+                    contracts: dict[str, FeedContract] | None = None) -> dict[str, Rows]:
+    """Rows of every planned feed. The eleven feeds' rows do not depend on which other feeds
+    exist; any other feed's come from its contract alone."""
+    rows = _builtin_rows(world, plans)
+    for feed in plans:
+        if feed not in rows:
+            contract = contracts[feed] if contracts and feed in contracts else contract_for(feed)
+            rows[feed] = generic_rows(world, contract, plans[feed])
+    return rows
+
+
+def _builtin_rows(world: World, plans: dict[str, list[SlicePlan]]) -> dict[str, Rows]:
     scale, province = world.scale, world.province
     lookup = export_day_lookup(plans["nhc_hazard_monitoring"])
 
