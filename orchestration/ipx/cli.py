@@ -7,6 +7,7 @@
     ipx ui --warehouse FILE [--port N]
     ipx expectations [--check]
     ipx docs [--check]
+    ipx feed new NAME --title T --agency A --cadence C --first-period P --column ... [--key COL]
     ipx archive restore SHA256 --warehouse FILE --out FILE
     ipx archive reseal --warehouse FILE [--old-key-env IPX_OLD_ARCHIVE_KEY]
 """
@@ -52,6 +53,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     landing = Path(args.landing)
     if not landing.is_dir():
         return _fail(f"landing folder {landing} does not exist or is not a folder")
+    if args.quiet:  # warnings still reach the run log; the console shows errors only
+        for handler in logging.getLogger().handlers:
+            handler.setLevel(logging.ERROR)
     try:
         announce_demo_keys()
         summary = run_pipeline(landing, Path(args.warehouse), publish=not args.no_publish,
@@ -261,6 +265,10 @@ def build_parser() -> argparse.ArgumentParser:
     ui.add_argument("--port", type=int, default=3000)
     ui.add_argument("--address", default="127.0.0.1")
     ui.set_defaults(func=cmd_ui)
+
+    from ipx.contracts.scaffold import add_feed_parser
+
+    add_feed_parser(sub)  # ipx feed new NAME ...: a new feed's contract, staging model and suite
 
     docs = sub.add_parser("docs", help="write the feed and figure reference under docs/ from the contracts and marts")
     docs.add_argument("--check", action="store_true", help="only check that docs/ is current")

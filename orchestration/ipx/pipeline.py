@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import logging
 import os
 import re
 import time
@@ -211,9 +212,10 @@ def run_pipeline(landing: Path, warehouse: Path, publish: bool = True, show_prog
     log_dir = layout.log_dir
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"run-{dt.datetime.now():%Y%m%dT%H%M%S}.log"
-    # dbt's own progress lines go to stdout; keep them in the run log, not on the console.
-    with (log_path.open("w", encoding="utf-8") as log_file, contextlib.redirect_stdout(log_file),
-          run_progress(show_progress) as progress):
+    # dbt's own progress lines go to stdout; keep them in the run log, not on the console (both it
+    # and the warnings' handler append, so neither overwrites the other).
+    with (log_path.open("a", encoding="utf-8") as log_file, contextlib.redirect_stdout(log_file),
+          _warnings_into(log_path), run_progress(show_progress) as progress):
         progress.checks_planned(sum(len(c.check_keys) for c in definitions.all_checks))
         result = dg.materialize(
             [*definitions.all_assets, *definitions.all_checks],
@@ -241,6 +243,22 @@ def run_pipeline(landing: Path, warehouse: Path, publish: bool = True, show_prog
 
         summary.published = str(publish_serving_copy(layout, result.run_id))
     return summary
+
+
+@contextlib.contextmanager
+def _warnings_into(log_path: Path):
+    """ipx's own warnings (quarantined files, with identifier-like digits scrubbed) go to the run
+    log as well as the console."""
+    handler = logging.FileHandler(log_path, encoding="utf-8")
+    handler.setLevel(logging.WARNING)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logger = logging.getLogger("ipx")
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        handler.close()
 
 
 def _failure_message(event) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import shutil
+from pathlib import Path
 
 import duckdb
 
@@ -56,6 +57,8 @@ def test_no_progress_without_a_terminal():
 
 def test_summary_lists_rejects_by_rule_and_the_command_that_lists_them_all(small_build):
     summary = small_build.summary
+    log = Path(summary.log_file).read_text(encoding="utf-8")
+    assert log.count("WARNING ipx.ingestion: quarantined ") == summary.files_quarantined == 12
     assert sum(summary.reject_rules.values()) == summary.records_rejected == 207
     rules = dict(small_build.query(
         "SELECT rule, count(*) FROM ingest.rejected_records GROUP BY ALL"))

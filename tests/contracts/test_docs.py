@@ -74,3 +74,10 @@ def test_docs_name_nothing_outside_the_product():
     for path in (REPO_ROOT / "docs").rglob("*.md"):
         text = path.read_text(encoding="utf-8")
         assert "../shared" not in text and "/work/" not in text and "exchange-spec" not in text, path
+
+
+def test_every_model_has_its_yaml_beside_it():
+    models = DBT_PROJECT_DIR / "models"
+    missing = [p.relative_to(models).as_posix() for p in models.rglob("*.sql") if not p.with_suffix(".yml").exists()
+               and not any(p.stem in y.read_text(encoding="utf-8") for y in p.parent.glob("_*.yml"))]
+    assert missing == []

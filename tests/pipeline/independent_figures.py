@@ -12,17 +12,22 @@ import numpy as np
 import pandas as pd
 
 from ipx import reference
+from ipx.contracts import load_contracts
 
 RECOGNISED = {"认定工伤", "视同工伤"}
 KEY_ROLES = {"分管负责人", "安全管理部门主要负责人", "一线班组长"}
 CADENCE_PERIODS = {"monthly": [f"{m:02d}" for m in range(1, 13)], "quarterly": [f"Q{q}" for q in range(1, 5)],
                    "annual": [""]}
-SHARING_FEEDS = {  # every feed of section 3 but province_reports, with its cadence
+SPEC_SHARING_FEEDS = {  # every feed of section 3 but province_reports, with its cadence
     "hrss_employers": "quarterly", "hrss_injury_claims": "monthly", "hrss_key_positions": "annual",
     "hrss_training": "monthly", "hrss_prevention_projects": "annual", "em_accidents": "monthly",
     "em_hazards": "monthly", "nhc_occupational_disease": "monthly", "nhc_hazard_monitoring": "monthly",
     "acftu_supervision": "quarterly",
 }
+# ... plus any feed added since (a contract counted in the delivery share), inside its life span
+_CONTRACTS = load_contracts()
+SHARING_FEEDS = {**SPEC_SHARING_FEEDS, **{f: c.cadence for f, c in _CONTRACTS.items()
+                                          if c.expected_in_delivery_share and f not in SPEC_SHARING_FEEDS}}
 SNAPSHOT_FEEDS = {"hrss_employers", "hrss_key_positions", "province_reports"}
 KEYS = {"hrss_injury_claims": "decision_no", "hrss_training": "record_no", "hrss_prevention_projects": "project_no",
         "em_accidents": "accident_no", "em_hazards": "hazard_no", "nhc_occupational_disease": "report_no",
@@ -216,6 +221,8 @@ class Figures:
         for feed, cadence in SHARING_FEEDS.items():
             for suffix in CADENCE_PERIODS[cadence]:
                 period = f"{year}{suffix}"
+                if not _CONTRACTS[feed].in_span(period):
+                    continue
                 expected += 1
                 accepted = files[(files.feed == feed) & (files.period == period) & (files.status == "loaded")]
                 if accepted.empty:

@@ -3,12 +3,22 @@
 -- submission from it. A province with none is not scored, not ranked and left out of the
 -- assessment export; the dashboard shows it as 未报送. One row per province x year of the plan
 -- (the baseline year included), assessed or not, so coverage can be counted.
-with accepted as (
-    select province as province_code, cast(substr(period, 1, 4) as integer) as year,
-           count(distinct feed || '|' || period) as accepted_slices,
-           count(distinct feed) as accepted_feeds
-    from {{ source('ingest', 'files') }}
-    where status = 'loaded' and province is not null and period is not null
+-- Only slices inside their feed's life span count (a delivery of a feed before its first
+-- period, or after its last, is loaded but makes no province assessed), so adding or retiring a
+-- feed changes no year outside its span.
+with catalogue as (
+    select feed, first_period, last_period from {{ source('ingest', 'feed_catalogue') }}
+),
+
+accepted as (
+    select files.province as province_code, cast(substr(files.period, 1, 4) as integer) as year,
+           count(distinct files.feed || '|' || files.period) as accepted_slices,
+           count(distinct files.feed) as accepted_feeds
+    from {{ source('ingest', 'files') }} as files
+    inner join catalogue on catalogue.feed = files.feed
+    where files.status = 'loaded' and files.province is not null and files.period is not null
+      and files.period >= catalogue.first_period
+      and (catalogue.last_period is null or files.period <= catalogue.last_period)
     group by all
 )
 
