@@ -1,6 +1,6 @@
 # ipx: two commands do everything on a fresh machine with Python 3.11, git and make.
 #   make demo   set up, generate (or pick up) exports, build the warehouse, serve the dashboard
-#   make test   set up and run the whole test suite (installs Chromium + CJK fonts for the browser test)
+#   make test   set up, lint (ruff, sqlfluff) and run the whole test suite (installs Chromium + CJK fonts for the browser test)
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 TOOLS  := .tools
@@ -13,7 +13,7 @@ WAREHOUSE ?= $(DATA)/ipx.duckdb
 SCALE  ?= demo
 PORT   ?= 8501
 
-.PHONY: setup demo run dashboard test browser clean-data
+.PHONY: setup demo run dashboard test lint browser clean-data ui
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -49,7 +49,15 @@ browser:
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
 	fi
 
-test: setup browser
+# Lint as a habit: ruff over the Python, sqlfluff over the dbt models (configs: ruff.toml, .sqlfluff).
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/sqlfluff lint dbt_project/models --processes 2
+
+ui: setup
+	$(IPX) ui --warehouse $(WAREHOUSE) --landing $(LANDING)
+
+test: setup browser lint
 	$(VENV)/bin/python -m pytest
 
 clean-data:

@@ -63,8 +63,10 @@ def split_last_month(landing: Path, history: Path, month: Path) -> str:
 
 
 def machine() -> str:
-    mem_kb = int(next(line.split()[1] for line in open("/proc/meminfo") if line.startswith("MemTotal")))
-    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
+    meminfo = Path("/proc/meminfo").read_text().splitlines()
+    cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
+    mem_kb = int(next(line.split()[1] for line in meminfo if line.startswith("MemTotal")))
+    cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")),
                platform.processor())
     return f"{os.cpu_count()} cores ({cpu}), {mem_kb / 1024 / 1024:.1f} GiB, Python {platform.python_version()}"
 

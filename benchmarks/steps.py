@@ -10,6 +10,7 @@ Prints one JSON line: seconds, peak_rss_mb and step-specific counts.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import resource
@@ -48,21 +49,20 @@ def floor(landing: Path) -> dict:
                 "null_padding = true, strict_mode = false, ignore_errors = true, encoding = 'utf-8')",
                 [files]).fetchone()[0]
         for path in sorted(feed_dir.glob("*.xlsx")):
-            try:
+            with contextlib.suppress(Exception):  # a corrupt workbook: the floor just skips it
                 records += len(CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python())
-            except Exception:  # a corrupt workbook: the floor just skips it
-                pass
     return {"seconds": time.perf_counter() - started, "records": records}
 
 
 def ingest(landing: Path, warehouse: Path) -> dict:
+    import duckdb
+
     from ipx.contracts import load_contracts
     from ipx.ingestion.loader import IngestContext, ingest_landing
     from ipx.ingestion.pseudonym import HmacPads
     from ipx.resources import duckdb_config
     from ipx.settings import archive_key, pseudonym_key
     from ipx.storage import WarehouseLayout
-    import duckdb
 
     layout = WarehouseLayout.at(warehouse)
     layout.warehouse.parent.mkdir(parents=True, exist_ok=True)

@@ -50,7 +50,7 @@ def _prune(folder: Path, now: dt.datetime) -> None:
 def record(warehouse: Path, event: str, *, user: str | None, role: str | None = None,
            province: str | None = None, **details) -> None:
     """Append one event; ``details`` are plain values (what, year, provinces, ...)."""
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     entry = {"at": now.isoformat(timespec="seconds"), "event": event, "user": user, "role": role,
              "province": province, **details}
     try:

@@ -14,10 +14,10 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-import streamlit as st  # noqa: E402
+import streamlit as st
 
-from dashboards import auth, chrome, data, geo, provenance  # noqa: E402
-from dashboards.users import UserConfigError  # noqa: E402
+from dashboards import auth, chrome, data, geo, provenance
+from dashboards.users import UserConfigError
 
 VIEWS = Path(__file__).resolve().parent / "views"
 PAGES = {

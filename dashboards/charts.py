@@ -12,7 +12,6 @@ import base64
 import json
 import math
 from collections.abc import Sequence
-
 from dataclasses import dataclass
 
 import pandas as pd

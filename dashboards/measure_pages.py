@@ -26,8 +26,8 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from dashboards.headless import app_test  # noqa: E402
-from dashboards.users import User, hash_password, save_users  # noqa: E402
+from dashboards.headless import app_test
+from dashboards.users import User, hash_password, save_users
 
 PAGES = {
     "热点总览": "views/hotspots.py",

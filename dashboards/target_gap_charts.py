@@ -10,6 +10,7 @@ and writes them out.
 from __future__ import annotations
 
 import math
+
 import pandas as pd
 import plotly.graph_objects as go
 

@@ -17,6 +17,7 @@ from ipx.ingestion.loader import IngestContext, ingest_landing
 from ipx.ingestion.pseudonym import HmacPads
 from ipx.pipeline import RunSummary, run_pipeline
 
+
 def pytest_sessionstart(session):
     """Tests load the Dagster definitions, which need dbt's manifest: parse the project first
     (``dagster dev`` would do it; a test run must do it itself)."""
@@ -25,7 +26,7 @@ def pytest_sessionstart(session):
     prepare_manifest()
 
 
-from support.keys import TEST_ARCHIVE_KEY, TEST_PSEUDONYM_KEY  # noqa: E402
+from support.keys import TEST_ARCHIVE_KEY, TEST_PSEUDONYM_KEY
 
 
 @pytest.fixture

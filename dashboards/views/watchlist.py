@@ -11,11 +11,20 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboards.table_format import MISSING
 from dashboards import access_log, auth, data, provenance
-from dashboards.watchlist_table import (ALL_KEY_INDUSTRIES_CODE, DISPLAY_ROWS, NOT_KEY_INDUSTRY,
-                                        NOT_KEY_INDUSTRY_CODE, PROFILE_LINK, factor_options, filter_watchlist,
-                                        for_display, industry_options, xlsx_bytes)
+from dashboards.table_format import MISSING
+from dashboards.watchlist_table import (
+    ALL_KEY_INDUSTRIES_CODE,
+    DISPLAY_ROWS,
+    NOT_KEY_INDUSTRY,
+    NOT_KEY_INDUSTRY_CODE,
+    PROFILE_LINK,
+    factor_options,
+    filter_watchlist,
+    for_display,
+    industry_options,
+    xlsx_bytes,
+)
 from ipx.exports.labels import label
 
 URL_KEYS = ("province", "industry")

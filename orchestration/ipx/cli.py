@@ -100,7 +100,6 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_dashboard(args: argparse.Namespace) -> int:
     from ipx.paths import DASHBOARD_DIR
-
     from ipx.resources import DEFAULT_WAREHOUSE
 
     env = dict(os.environ)

@@ -20,7 +20,7 @@ from ipx.storage import WarehouseLayout
 
 
 class RunFailed(RuntimeError):
-    def __init__(self, message: str, summary: "RunSummary | None" = None):
+    def __init__(self, message: str, summary: RunSummary | None = None):
         super().__init__(message)
         self.summary = summary
 

@@ -51,8 +51,8 @@ class TerminalReporter(Reporter):
 
     def __init__(self, stream: TextIO):
         from rich.console import Console
-        from rich.table import Column
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+        from rich.table import Column
 
         # stdout stays where the run put it (the run log): dbt's own lines must not reach the screen
         self.progress = Progress(
@@ -68,7 +68,7 @@ class TerminalReporter(Reporter):
         self.quarantined = 0
         self.failed_checks = 0
 
-    def __enter__(self) -> "TerminalReporter":
+    def __enter__(self) -> TerminalReporter:
         self.progress.start()
         return self
 

@@ -9,6 +9,7 @@ new data after it. Older copies are removed once superseded (the newest few are 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -71,10 +72,8 @@ def publish_serving_copy(layout: WarehouseLayout, run_id: str) -> Path:
     os.replace(pointer_tmp, pointer)
     copies = sorted(serving.glob("ipx-*.duckdb"))
     for old in copies[:-KEEP_COPIES]:
-        try:
+        with contextlib.suppress(OSError):
             old.unlink()
-        except OSError:
-            pass
     return target
 
 

@@ -22,7 +22,7 @@ class WarehouseLayout:
     warehouse: Path
 
     @classmethod
-    def at(cls, warehouse: str | Path) -> "WarehouseLayout":
+    def at(cls, warehouse: str | Path) -> WarehouseLayout:
         return cls(Path(warehouse).expanduser().resolve())
 
     @property

@@ -5,7 +5,6 @@ import csv
 import pytest
 
 from ipx.cli import main
-from support.deliveries import employer, write_delivery
 
 
 def test_run_without_landing_folder_fails_clearly(tmp_path, capsys):

@@ -66,7 +66,7 @@ def test_summary_lists_rejects_by_rule_and_the_command_that_lists_them_all(small
     text = summary.render()
     top_rule, top_n = max(rules.items(), key=lambda kv: (kv[1], kv[0]))
     assert f"rejected: {top_rule:<22} {top_n}" in text
-    assert f"other rules)" in text  # more than 8 rules: the rest summed on one line
+    assert "other rules)" in text  # more than 8 rules: the rest summed on one line
     assert f"ipx export rejects --warehouse {summary.warehouse} --out rejects.xlsx" in text
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for dashboard_support
 
-from dashboard.dashboard_support import metrics, new_app, sign_in  # noqa: E402
+from dashboard.dashboard_support import metrics, new_app, sign_in
 
 PAGES = ["views/hotspots.py", "views/assessment.py", "views/watchlist.py"]
 

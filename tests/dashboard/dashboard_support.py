@@ -15,10 +15,10 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df  # noqa: E402
-from streamlit.testing.v1 import AppTest  # noqa: E402
+from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+from streamlit.testing.v1 import AppTest
 
-from dashboards.headless import APP, app_test  # noqa: E402
+from dashboards.headless import app_test
 
 # name -> (role, province, password); sso_only has no password.
 TEST_USERS = {

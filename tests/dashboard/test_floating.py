@@ -15,8 +15,7 @@ import pytest
 from dashboard_support import displayed, has_table, no_missing_text, table, texts
 
 from dashboards import floating_tables
-from dashboards.floating_whatif import (NATIONAL, SPEC_DEFAULTS, Rules, compare, regrade, rules_from_seeds,
-                                        status_counts)
+from dashboards.floating_whatif import NATIONAL, SPEC_DEFAULTS, Rules, compare, regrade, rules_from_seeds, status_counts
 
 PAGE = "views/floating.py"
 SEEDS = ("parameters", "ratio_bands", "grade_multipliers", "base_rates")

@@ -220,18 +220,18 @@ class RecordChecker:
                 if bad:
                     (r_fields if col.range_severity == "R" else w_fields).append(col.name)
         for col in self.contract.columns:
-            if col.not_before and parsed.get(col.name) and parsed.get(col.not_before):
-                if parsed[col.name] < parsed[col.not_before] and col.name not in r_fields:
-                    r_fields.append(col.name)
-            if col.not_above and parsed.get(col.name) is not None and parsed.get(col.not_above) is not None:
-                if parsed[col.name] > parsed[col.not_above]:
-                    (r_fields if col.not_above_severity == "R" else w_fields).append(col.name)
+            if (col.not_before and parsed.get(col.name) and parsed.get(col.not_before)
+                    and parsed[col.name] < parsed[col.not_before] and col.name not in r_fields):
+                r_fields.append(col.name)
+            if (col.not_above and parsed.get(col.name) is not None and parsed.get(col.not_above) is not None
+                    and parsed[col.name] > parsed[col.not_above]):
+                (r_fields if col.not_above_severity == "R" else w_fields).append(col.name)
         for chk in self.contract.checks:
             if chk.check == "severity_matches_counts":
                 d, s, loss = parsed.get("deaths"), parsed.get("serious_injuries"), parsed.get("direct_loss_10k_yuan")
-                if parsed.get("severity") and None not in (d, s, loss):
-                    if severity_for(int(d), int(s), float(loss)) != parsed["severity"]:
-                        w_fields.append(chk.field)
+                if (parsed.get("severity") and None not in (d, s, loss)
+                        and severity_for(int(d), int(s), float(loss)) != parsed["severity"]):
+                    w_fields.append(chk.field)
             elif chk.check == "exposure_limit_known":
                 f, m = parsed.get("factor"), parsed.get("metric")
                 if f and m and (f, m) not in self.limits:

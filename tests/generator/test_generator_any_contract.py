@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import SMALL_SEED
 from landing_checks import check_file, norm
 

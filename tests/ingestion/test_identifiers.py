@@ -5,8 +5,7 @@ import random
 import duckdb
 import pytest
 
-from ipx.identifiers import (RIC_CHECK, USCC_CHARSET, is_valid_ric, is_valid_uscc, ric_check_char,
-                             uscc_check_char)
+from ipx.identifiers import RIC_CHECK, USCC_CHARSET, is_valid_ric, is_valid_uscc, ric_check_char, uscc_check_char
 from ipx.ingestion import sql_rules
 
 # Published examples: a USCC from GB 32100-2015's explanatory material and the resident ID

@@ -1,14 +1,14 @@
 """Re-runs change nothing, interrupted loads leave nothing half-done, the archive keeps bytes."""
 
 import hashlib
+from pathlib import Path
 
-import duckdb
 import pytest
 
-from support.keys import TEST_ARCHIVE_KEY
 from ipx.ingestion import loader
 from ipx.ingestion.archive import ArchiveError, restore
 from support.deliveries import claim, employer, write_delivery
+from support.keys import TEST_ARCHIVE_KEY
 
 TABLES = ["raw.hrss_employers", "raw.hrss_injury_claims", "ingest.rejected_records"]
 
@@ -83,7 +83,7 @@ def test_archive_keeps_the_exact_bytes_sealed(landing, ingest, query, tmp_path):
     path = write_delivery(landing, "hrss_injury_claims", [claim(1, name="钱七")])
     ingest()
     sha, archived = query("SELECT sha256, archive_path FROM ingest.files")[0]
-    sealed = open(archived, "rb").read()
+    sealed = Path(archived).read_bytes()
     assert "钱七".encode() not in sealed and claim(1)["person_id"].encode() not in sealed
     out = tmp_path / "restored.csv"
     assert restore(__import__("pathlib").Path(archived), TEST_ARCHIVE_KEY, out) == sha

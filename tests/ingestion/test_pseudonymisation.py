@@ -2,9 +2,9 @@
 
 import duckdb
 
-from support.keys import TEST_PSEUDONYM_KEY
 from ipx.ingestion.pseudonym import pseudonymise
 from support.deliveries import claim, ric, training, write_delivery
+from support.keys import TEST_PSEUDONYM_KEY
 
 PERSON = ric(42, birth="19790101")
 

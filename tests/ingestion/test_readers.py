@@ -1,7 +1,6 @@
 """CSV and XLSX deliveries in all their untidiness (spec section 1, "What real exports look like")."""
 
 import datetime as dt
-import json
 
 from support.deliveries import claim, employer, headers, ric, sample, write_delivery
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from support.deliveries import accident, bad_check, claim, employer, ric, sample, training, uscc, write_delivery
 from ipx.identifiers import RIC_CHECK, USCC_CHARSET
+from support.deliveries import accident, bad_check, claim, employer, ric, sample, training, uscc, write_delivery
 
 
 def _one(ingest, query, feed):

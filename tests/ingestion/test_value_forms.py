@@ -8,8 +8,8 @@ import pyarrow as pa
 import pytest
 
 from ipx.contracts import contract_for
-from ipx.ingestion.readers import normalise
 from ipx.ingestion.loader import _incoming_ddl
+from ipx.ingestion.readers import normalise
 from ipx.ingestion.validation import ValidationPlan, scale_column
 
 

@@ -19,8 +19,8 @@ from decimal import Decimal
 from fractions import Fraction
 
 import numpy as np
-
 from independent_figures import KEY_ROLES, Figures, RawLayer
+
 from ipx import reference
 
 PLAN_FIRST, PLAN_LAST, BASELINE_YEAR = 2021, 2025, 2020

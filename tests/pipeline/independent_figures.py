@@ -63,7 +63,7 @@ class RawLayer:
     tables: dict[str, pd.DataFrame]
 
     @classmethod
-    def read(cls, build) -> "RawLayer":
+    def read(cls, build) -> RawLayer:
         feeds = list(SHARING_FEEDS) + ["province_reports"]
         return cls(build.frame("SELECT * FROM ingest.files"),
                    {f: build.frame(f"SELECT * FROM raw.{f}") for f in feeds})

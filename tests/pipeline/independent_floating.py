@@ -12,8 +12,8 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 import pandas as pd
-
 from independent_figures import Figures, RawLayer
+
 from ipx import reference
 
 RECOGNISED = {"认定工伤", "视同工伤"}
@@ -156,7 +156,7 @@ class Floating:
         start, end = dt.date(year - 2, 1, 1), dt.date(year, 12, 31)
         rates = base_rates(province)
         emp = self.employers[(self.employers._province == province) & self.employers._period.isin(window)]
-        records = {u: g for u, g in emp.groupby("uscc")}
+        records = dict(emp.groupby("uscc"))
         last_snap = emp[emp._period == last]
 
         c = self.claims[(self.claims._province == province) & self.claims.decision.isin(RECOGNISED)]
@@ -165,7 +165,7 @@ class Floating:
         o = o[[start <= d <= end for d in o.diagnosis_date]]
         od_count = o.groupby("uscc").size().to_dict()
         overdue = self.overdue_items(province, start, end)
-        claims_of = {u: g for u, g in c.groupby("uscc")}
+        claims_of = dict(c.groupby("uscc"))
 
         out = []
         for row in last_snap.sort_values("uscc").itertuples():

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
 from independent_evaluation import GROUP_COLUMNS, PROVINCE_COLUMNS, Evaluation
 from independent_figures import Figures, RawLayer
 from independent_floating import EXPORT_COLUMNS, Floating, q
+
 from ipx.exports.registry import run_export
 from ipx.generator import generate
 from ipx.pipeline import run_pipeline
@@ -205,7 +205,7 @@ def test_evaluation_marts_count_the_provinces_of_the_national_row(small_build):
     rows = small_build.query("SELECT year, province_code, is_national, provinces_assessed FROM "
                              "marts.mart_plan_evaluation ORDER BY year, province_code")
     assert {r[0] for r in rows} == set(PLAN_YEARS)
-    for year, code, national, provinces in rows:
+    for _year, code, national, provinces in rows:
         assert national == (code == "000000")
         assert provinces == (len(SMALL_PROVINCES) if national else 1)
 

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
-
 from independent_figures import Figures, RawLayer, half_up
+
 from ipx import reference
 from ipx.exports.registry import run_export
 
@@ -112,7 +112,7 @@ def test_assessment_xlsx_has_chinese_headers_definitions_and_snapshot(small_buil
     assert book.sheetnames == ["省级考核", "指标定义与权重", "数据快照", "说明"]
     header = next(book["省级考核"].iter_rows(values_only=True))
     assert header[:3] == ("省份代码", "省份", "年度") and "总分" in header and "排名" in header
-    weights = [r for r in book["指标定义与权重"].iter_rows(values_only=True)][1:8]
+    weights = list(book["指标定义与权重"].iter_rows(values_only=True))[1:8]
     assert [(r[0], r[2]) for r in weights] == [("A", 30), ("B", 10), ("C", 20), ("D", 15), ("E", 10), ("F", 5), ("G", 10)]
     # the method is explained in Chinese words, and nothing names an internal table or path
     assert all(re.search(r"[\u4e00-\u9fff]", r[3]) and not re.search(r"clamp|share|coverage", r[3]) for r in weights)

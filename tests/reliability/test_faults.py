@@ -22,9 +22,18 @@ import time
 from pathlib import Path
 
 import pytest
+from fault_support import (
+    archived,
+    dbt_started,
+    differences,
+    kill_when,
+    published_state,
+    read_current,
+    run_ipx,
+    serving_snapshot,
+    start_run,
+)
 
-from fault_support import (archived, dbt_started, differences, kill_when, published_state, read_current,
-                           run_ipx, serving_snapshot, start_run)
 from ipx.storage import WarehouseLayout
 
 ERROR_LINE = re.compile(r"^ipx: error: (.*)$", re.MULTILINE)

@@ -44,8 +44,8 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pytest
-
 from fault_support import IPX
+
 from ipx.cli import main as ipx_main
 from ipx.exports.registry import EXPORTS
 from ipx.generator import generate
@@ -92,7 +92,7 @@ def personal_data_of(landing: Path) -> tuple[set[str], set[str]]:
             rows = _rows_of(path)
         except Exception:  # a broken workbook: nothing ipx could read either
             continue
-        for h, header in enumerate(rows[:30]):
+        for h, header in enumerate(rows[:30]):  # noqa: B007 (h is read after the break)
             keys = [re.sub(r"\s+", "", _norm(c)) for c in header]
             if ID_HEADER in keys or NAME_HEADER in keys:
                 break

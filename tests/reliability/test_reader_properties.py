@@ -22,9 +22,9 @@ import string
 import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
+from reliability_support import fresh_root, ingest_feeds, write_raw_delivery
 
 from ipx.contracts import contract_for
-from reliability_support import fresh_root, ingest_feeds, write_raw_delivery
 from support.deliveries import accident, claim, employer, sample, training
 
 # each example ingests into a fresh warehouse (~0.2 s): 30 examples a property keep the module

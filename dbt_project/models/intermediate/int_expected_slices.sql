@@ -7,6 +7,10 @@ with catalogue as (
     select * from {{ source('ingest', 'feed_catalogue') }}
 ),
 
+period_numbers as (
+    select unnest(range(1, 13)) as i
+),
+
 periods as (
     select years.year, catalogue.feed, catalogue.cadence, catalogue.expected_in_delivery_share,
         catalogue.first_period, catalogue.last_period,
@@ -17,7 +21,7 @@ periods as (
         end as period
     from {{ ref('int_plan_years') }} as years
     cross join catalogue
-    cross join (select unnest(range(1, 13)) as i) as n
+    cross join period_numbers as n
     where (catalogue.cadence = 'monthly')
        or (catalogue.cadence = 'quarterly' and n.i <= 4)
        or (catalogue.cadence = 'annual' and n.i = 1)

@@ -133,13 +133,15 @@ od_sums as (
     group by all
 ),
 
+rectification_items as (
+    select province_code, uscc, cast(deadline as date) as deadline, cast(rectified_date as date) as rectified_date
+    from {{ ref('int_rectification_items') }}
+),
+
 overdue_sums as (
     select floated.province_code, floated.cycle_end_year, floated.uscc, count(*) as overdue_items
     from floated
-    inner join (
-        select province_code, uscc, cast(deadline as date) as deadline, cast(rectified_date as date) as rectified_date
-        from {{ ref('int_rectification_items') }}
-    ) as items
+    inner join rectification_items as items
         on items.province_code = floated.province_code
         and items.uscc = floated.uscc
         and items.deadline between floated.window_start_date and floated.window_end_date

@@ -38,7 +38,7 @@ exceedances as (
     where exceeds
 ),
 
-{#- Each event counted in its key industry, in key_all when it has one, and in all. -#}
+-- Each event counted in its key industry, in key_all when it has one, and in all.
 events as (
     select province_code, year, 'injury' as measure, counts_for_injury_rate::int as n, key_industry_code from claims
     union all

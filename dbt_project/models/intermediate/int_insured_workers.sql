@@ -57,6 +57,6 @@ select
     per_quarter.industry_group,
     per_quarter.year,
     count(*) as snapshot_quarters,
-    avg(per_quarter.insured_workers) as insured_workers,
+    avg(per_quarter.insured_workers) as insured_workers
 from per_quarter
 group by per_quarter.province_code, per_quarter.industry_group, per_quarter.year

@@ -14,10 +14,16 @@ hazards as (
         deadline, rectified_date, level as detail
     from {{ ref('int_hazards_current') }}
     where is_major
+),
+
+items as (
+    select * from samples
+    union all
+    select * from hazards
 )
 
 select
     *,
     year(deadline) as deadline_year,
     rectified_date is not null and rectified_date <= deadline as rectified_on_time
-from (select * from samples union all select * from hazards)
+from items

@@ -10,7 +10,6 @@ from pathlib import Path
 import yaml
 
 
-
 def mart_consumers(exposures_yml: Path) -> dict[str, list[str]]:
     """Mart name -> the exposures (dashboard pages, export kinds) that read it, from dbt's
     ``exposures.yml``."""

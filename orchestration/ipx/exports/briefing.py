@@ -34,7 +34,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reportlab.graphics.shapes import Circle, Drawing, Line, Path as PathShape, Rect, String
+from reportlab.graphics.shapes import Circle, Drawing, Line, Rect, String
+from reportlab.graphics.shapes import Path as PathShape
 from reportlab.lib import colors
 from reportlab.lib import textsplit as _textsplit
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
@@ -42,8 +43,8 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
+from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus import paragraph as _paragraph
-from reportlab.platypus import (KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle)
 
 from ipx.exports.scope import scope_filter
 from ipx.settings import ConfigurationError
@@ -126,10 +127,10 @@ def gather(con, year: int | None = None, scope: frozenset[str] | None = None) ->
                            "key_industry_name, listing_reasons, overdue_items, max_days_overdue "
                            f"FROM marts.mart_watchlist WHERE {in_scope} ORDER BY priority_rank LIMIT {WATCHLIST_ROWS}",
                       params)
-    short = {code: name for code, name in con.execute(
-        "SELECT province_code, province_short FROM reference.provinces").fetchall()}
-    names = {code: name for code, name in con.execute(
-        "SELECT province_code, province_name FROM reference.provinces").fetchall()}
+    short = dict(con.execute(
+        "SELECT province_code, province_short FROM reference.provinces").fetchall())
+    names = dict(con.execute(
+        "SELECT province_code, province_name FROM reference.provinces").fetchall())
     return Briefing(
         year=year,
         provisional=any(r["is_provisional"] for r in coverage),

@@ -17,12 +17,24 @@ from ipx.generator.forcing import CROSS_DUP, CROSS_DUP_FEEDS, force_generic_kind
 from ipx.generator.geography import agency_name, province_name
 from ipx.generator.ground_truth import file_entry
 from ipx.generator.injections import (
-    DUPLICATE, CellContext, apply_defect, eligible, fields_for, is_reject_kind, kinds_for,
+    DUPLICATE,
+    CellContext,
+    apply_defect,
+    eligible,
+    fields_for,
+    is_reject_kind,
+    kinds_for,
 )
 from ipx.generator.periods import iso_beijing
 from ipx.generator.untidiness import FileStyle, choose_style, header_of, mess_up_cells, style_report
 from ipx.generator.writers import (
-    corrupt_manifest_bytes, csv_bytes, manifest_bytes, mismatched_manifest, sha256_hex, truncated_csv, xlsx_bytes,
+    corrupt_manifest_bytes,
+    csv_bytes,
+    manifest_bytes,
+    mismatched_manifest,
+    sha256_hex,
+    truncated_csv,
+    xlsx_bytes,
 )
 
 NOTES = ("本表由系统自动导出，金额单位为元（另有注明的除外）。", "本表数据截至导出时点，后续更正以补报为准。")
@@ -153,9 +165,7 @@ class FeedWriter:
         fmt = sub.fmt
         if "xlsx_title_total_rows" in fp.forced_styles:
             fmt = "xlsx"
-        elif fp.forced_styles & {"gb18030", "utf8_bom"}:
-            fmt = "csv"
-        elif fmt == "xlsx" and n > ctx.scale.xlsx_max_rows:
+        elif fp.forced_styles & {"gb18030", "utf8_bom"} or fmt == "xlsx" and n > ctx.scale.xlsx_max_rows:
             fmt = "csv"
         sub.fmt = fmt
         style = choose_style(rng, contract, fmt, fp.forced_styles)

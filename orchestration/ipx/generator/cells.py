@@ -8,8 +8,16 @@ import numpy as np
 from ipx.contracts import Column, FeedContract
 from ipx.generator.feeds.table import Rows
 from ipx.generator.rendering import (
-    date_strings, datetime_strings, fixed_strings, grade_strings, int_strings, thousands_strings,
-    to_date_cells, to_datetime_cells, trimmed_strings, wan_strings,
+    date_strings,
+    datetime_strings,
+    fixed_strings,
+    grade_strings,
+    int_strings,
+    thousands_strings,
+    to_date_cells,
+    to_datetime_cells,
+    trimmed_strings,
+    wan_strings,
 )
 from ipx.generator.untidiness import REMARKS, FileStyle
 from ipx.reference import reference_enum

@@ -12,10 +12,10 @@ import numpy as np
 from ipx.contracts import load_contracts
 from ipx.generator import ground_truth
 from ipx.generator.assembly import write_province
-from ipx.generator.file_plans import ProvinceContext
-from ipx.generator.forcing import CROSS_DUP
 from ipx.generator.delivery import DELIVERY_KINDS, SlicePlan, guarantee_delivery_kinds, plan_province_feed
 from ipx.generator.feeds import BUILTIN_FEEDS, build_feed_rows
+from ipx.generator.file_plans import ProvinceContext
+from ipx.generator.forcing import CROSS_DUP
 from ipx.generator.geography import PROVINCE_WEIGHTS
 from ipx.generator.injections import R_KINDS, W_KINDS
 from ipx.generator.profiles import ProvinceProfile, province_profiles

@@ -25,9 +25,9 @@ PERSON_FEEDS = ("hrss_injury_claims", "hrss_key_positions", "hrss_training", "nh
 
 # kind -> feed -> candidate fields (the field named in the ground truth)
 R_FIELDS: dict[str, dict[str, tuple[str, ...]]] = {
-    "invalid_uscc_check": {f: ("uscc",) for f in ALL_USCC_FEEDS},
-    "invalid_ric_check": {f: ("person_id",) for f in PERSON_FEEDS},
-    "impossible_birth_date": {f: ("person_id",) for f in PERSON_FEEDS},
+    "invalid_uscc_check": dict.fromkeys(ALL_USCC_FEEDS, ("uscc",)),
+    "invalid_ric_check": dict.fromkeys(PERSON_FEEDS, ("person_id",)),
+    "impossible_birth_date": dict.fromkeys(PERSON_FEEDS, ("person_id",)),
     "missing_required": {
         "hrss_employers": ("employer_name", "area_code", "insured_workers"),
         "hrss_injury_claims": ("person_id", "incident_date", "decision_date", "decision", "harm_type",
@@ -256,7 +256,7 @@ class CellContext:
 
 
 def _row_date(ctx: CellContext, i: int) -> dt.date:
-    for name, values in ctx.rows.columns.items():
+    for _name, values in ctx.rows.columns.items():
         if values.dtype.kind == "M" and not np.isnat(values[i]):
             return values[i].astype("datetime64[D]").astype(object)
     return dt.date(2021, 6, 1)

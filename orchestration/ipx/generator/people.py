@@ -37,7 +37,7 @@ class People:
     def __len__(self) -> int:
         return len(self.person_id)
 
-    def take(self, idx: np.ndarray) -> "People":
+    def take(self, idx: np.ndarray) -> People:
         return People(self.person_id[idx], self.name[idx], self.male[idx], self.birth[idx])
 
 

@@ -93,5 +93,5 @@ def get_scale(name: str, years: list[int] | None = None) -> Scale:
         raise ValueError(f"unknown scale {name!r}; expected one of {sorted(SCALES)}")
     scale = SCALES[name]
     if years:
-        scale = replace(scale, years=tuple(sorted(set(int(y) for y in years))))
+        scale = replace(scale, years=tuple(sorted({int(y) for y in years})))
     return scale

@@ -61,7 +61,7 @@ def xlsx_bytes(headers: list[str], columns: list[np.ndarray], style: FileStyle, 
         sheet.write_string(row, c, h)
     row += 1
     n = len(columns[0]) if columns else 0
-    sums = {c: 0.0 for c in total_columns}
+    sums = dict.fromkeys(total_columns, 0.0)
     for c, values in enumerate(columns):
         moment_fmt = datetime_fmt if _is_datetime_column(values) else date_fmt
         for r, v in enumerate(values.tolist()):
@@ -91,10 +91,7 @@ def xlsx_bytes(headers: list[str], columns: list[np.ndarray], style: FileStyle, 
 
 
 def _is_datetime_column(values: np.ndarray) -> bool:
-    for v in values.tolist():
-        if isinstance(v, dt.datetime) and (v.hour or v.minute or v.second):
-            return True
-    return False
+    return any(isinstance(v, dt.datetime) and (v.hour or v.minute or v.second) for v in values.tolist())
 
 
 def sha256_hex(data: bytes) -> str:

@@ -11,6 +11,7 @@ the many small monthly deliveries cheap.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -31,10 +32,10 @@ from ipx.ingestion.headers import HeaderMap
 from ipx.ingestion.landing import Delivery, LandingScan
 from ipx.ingestion.manifest import Manifest, read_manifest
 from ipx.ingestion.quarantine import Quarantine
-from ipx.progress import reporter
 from ipx.ingestion.readers import EXTRA_TYPE, RESTART, read_delivery
 from ipx.ingestion.validation import ValidationPlan, q, scale_column
 from ipx.ingestion.warehouse import ensure_raw_table
+from ipx.progress import reporter
 
 log = logging.getLogger("ipx.ingestion")
 
@@ -72,7 +73,7 @@ class IngestContext:
     hmac_pads: pseudonym.HmacPads
     run_id: str | None = None
     # UTC (naive), like dbt's run_started_at, which the incremental models compare it with
-    now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc).replace(tzinfo=None))
+    now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC).replace(tzinfo=None))
 
 
 @dataclass
@@ -380,17 +381,13 @@ def _take_batch(con, contract: FeedContract, items: list[Staged], ctx: IngestCon
         # a value no rule foresaw broke the batch: take its files one at a time to find it
         return [r for item in items for r in _take_batch(con, contract, [item], ctx)]
     except BaseException:
-        try:
+        with contextlib.suppress(duckdb.Error):
             con.execute("ROLLBACK")
-        except duckdb.Error:
-            pass
         raise
     finally:
         for table in ("_incoming", "_validated", "_batch_files"):
-            try:
+            with contextlib.suppress(duckdb.Error):
                 con.execute(f"DROP TABLE IF EXISTS temp.{table}")
-            except duckdb.Error:
-                pass
 
 
 def _batches(items: list[Staged]) -> Iterable[list[Staged]]:

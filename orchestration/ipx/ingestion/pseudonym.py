@@ -32,7 +32,7 @@ class HmacPads:
     outer: bytes
 
     @classmethod
-    def from_key(cls, key: bytes) -> "HmacPads":
+    def from_key(cls, key: bytes) -> HmacPads:
         if len(key) > BLOCK:
             key = hashlib.sha256(key).digest()
         key = key.ljust(BLOCK, b"\0")

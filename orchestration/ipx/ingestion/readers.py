@@ -18,7 +18,6 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
-import io
 import itertools
 import re
 import sys

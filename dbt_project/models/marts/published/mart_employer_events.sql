@@ -92,11 +92,16 @@ union_findings as (
 
 events as (
     select * from exceedances
-    union all select * from hazards
-    union all select * from injuries
-    union all select * from od_cases
-    union all select * from accidents
-    union all select * from union_findings
+    union all
+    select * from hazards
+    union all
+    select * from injuries
+    union all
+    select * from od_cases
+    union all
+    select * from accidents
+    union all
+    select * from union_findings
 )
 
 select

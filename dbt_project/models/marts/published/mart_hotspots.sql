@@ -65,7 +65,7 @@ select
     cast(rates.exceedances as bigint) as exceedances,
     rates.is_reported,
     cast(case when rates.province_code = '000000' then reporting_counts.reporting_provinces
-              else rates.is_reported::int end as integer) as reporting_provinces
+              else cast(rates.is_reported as integer) end as integer) as reporting_provinces
 from framed as rates
 inner join provinces on provinces.province_code = rates.province_code
 left join reporting_counts on reporting_counts.year = rates.year
@@ -86,7 +86,12 @@ measured as (
 )
 
 select
-    * exclude (gap, {% for column in change_columns %}{{ column }}_change{{ ', ' if not loop.last }}{% endfor %}),
+    * exclude (
+        gap,
+        {%- for column in change_columns %}
+        {{ column }}_change{{ ',' if not loop.last }}
+        {%- endfor %}
+    ),
     cast(gap as decimal(18, 4)) as injury_rate_gap_per_1000,
     cast({{ round_half_up('100 * gap / nullif(target_injury_rate_per_1000, 0)', 2) }} as decimal(18, 2))
         as injury_rate_gap_pct,

@@ -57,11 +57,17 @@ accidents_without_claim as (
     anti join claims as naming
         on naming.province_code = a.province_code and naming.accident_no = a.accident_no
     where a.deaths > 0
+),
+
+signals as (
+    select * from claims_without_accident
+    union all
+    select * from accidents_without_claim
 )
 
 select
     signal, signal_zh, r.province_code, provinces.province_name, r.uscc, r.employer_name, r.month,
     cast(r.year as integer) as year, r.decision_no, r.claim_accident_no, r.accident_no, r.event_date,
     cast(r.deaths as integer) as deaths
-from (select * from claims_without_accident union all select * from accidents_without_claim) as r
+from signals as r
 inner join {{ ref('dim_provinces') }} as provinces on provinces.province_code = r.province_code

@@ -126,9 +126,9 @@ assembled as (
 )
 
 select
-    cast(row_number() over (order by assembled.priority_tier, assembled.worst_exceedance_ratio desc nulls last,
+    cast(row_number() over (order by assembled.priority_tier asc, assembled.worst_exceedance_ratio desc nulls last,
         assembled.max_days_overdue desc nulls last, assembled.linked_injuries_12m + assembled.od_cases_12m desc,
-        assembled.province_code, assembled.uscc) as integer) as priority_rank,
+        assembled.province_code asc, assembled.uscc asc) as integer) as priority_rank,
     cast(assembled.priority_tier as integer) as priority_tier,
     assembled.province_code,
     provinces.province_name,

@@ -7,10 +7,10 @@ import datetime as dt
 
 import numpy as np
 
+from ipx.contracts import FeedContract, contract_for
 from ipx.generator.delivery import SlicePlan, export_day_lookup
 from ipx.generator.feeds.accidents import accidents, hazards
 from ipx.generator.feeds.claims import injury_claims
-from ipx.contracts import FeedContract, contract_for
 from ipx.generator.feeds.employers import employer_snapshots
 from ipx.generator.feeds.generic import generic_rows
 from ipx.generator.feeds.health import hazard_monitoring, occupational_disease
@@ -20,7 +20,6 @@ from ipx.generator.feeds.roster import key_positions, training, traveller_destin
 from ipx.generator.feeds.table import Rows
 from ipx.generator.periods import month_end
 from ipx.generator.world import World
-
 
 # The feeds with a builder of their own (spec section 3).
 BUILTIN_FEEDS = (

@@ -29,7 +29,7 @@ import numpy as np
 from ipx.contracts import Column, FeedContract
 from ipx.generator.delivery import SlicePlan
 from ipx.generator.feeds.table import BLANK_INT, Rows
-from ipx.generator.people import chinese_names, make_people
+from ipx.generator.people import make_people
 from ipx.generator.world import World
 from ipx.reference import reference_enum
 

@@ -193,7 +193,8 @@ def training(world: World, facts: RosterFacts, visitors: list[tuple[People, np.n
     k = int(round(world.scale.other_staff_training_share * len(person)))
     others = make_people(rng, world.province, k, "1965-01-01", "2003-12-31", male_share=0.7)
     other_day = rng.integers(sim_lo.astype(np.int64), sim_hi.astype(np.int64) + 1, k).astype("datetime64[D]")
-    q = np.clip(((year_of(other_day) - world.years[0]) * 4 + (other_day.astype("datetime64[M]").astype(np.int64) % 12) // 3), 0, world.n_quarters - 1)
+    month_of_year = other_day.astype("datetime64[M]").astype(np.int64) % 12
+    q = np.clip((year_of(other_day) - world.years[0]) * 4 + month_of_year // 3, 0, world.n_quarters - 1)
     other_emp = np.zeros(k, dtype=np.int64)
     for qq in np.unique(q):
         sel = q == qq

@@ -23,11 +23,11 @@ class Rows:
     def __len__(self) -> int:
         return len(self.period)
 
-    def take(self, idx: np.ndarray) -> "Rows":
+    def take(self, idx: np.ndarray) -> Rows:
         idx = np.asarray(idx, dtype=np.int64)
         return Rows({k: v[idx] for k, v in self.columns.items()}, self.period[idx])
 
-    def by_period(self) -> dict[str, "Rows"]:
+    def by_period(self) -> dict[str, Rows]:
         """Split into slices, keeping the record order within each slice."""
         if len(self) == 0:
             return {}
@@ -36,7 +36,7 @@ class Rows:
         bounds = list(starts[1:]) + [len(order)]
         return {str(lab): self.take(order[s:e]) for lab, s, e in zip(labels, starts, bounds)}
 
-    def sorted_by(self, column: str) -> "Rows":
+    def sorted_by(self, column: str) -> Rows:
         return self.take(np.argsort(self.columns[column], kind="stable"))
 
 
