@@ -49,6 +49,23 @@ EMPLOYER_LABELS = {
     "industry_code": "行业代码",
 }
 EMPLOYER_COLUMNS = list(EMPLOYER_LABELS)
+# The employer table in two views that each fit the page (22 columns do not): the result, and the
+# record it was graded on; both start with the employer's name and USCC.
+EMPLOYER_KEYS = ["employer_name", "uscc"]
+EMPLOYER_VIEWS = {
+    "浮动结果与费率": EMPLOYER_KEYS + ["risk_class", "status", "grade", "current_rate_pct", "recommended_rate_pct",
+                                 "change_yuan", "reasons"],
+    "缴费与评定依据": EMPLOYER_KEYS + ["base_rate_pct", "current_premium_yuan", "projected_premium_yuan", "quarters",
+                                 "premium_yuan", "benefits_yuan", "ratio", "claims", "deaths", "severe", "od_reports",
+                                 "overdue_items", "industry_code"],
+}
+# Pixel widths: each view fits a 1280 px window beside the sidebar; the page stretches them.
+EMPLOYER_WIDTHS = {
+    "单位名称": 160, "统一社会信用代码": 165, "风险类别": 70, "浮动结果": 64, "浮动档次": 64, "现行费率(%)": 90,
+    "建议费率(%)": 90, "缴费变化(元)": 100, "浮动原因": 170, "基准费率(%)": 80, "当前年缴费(元)": 105,
+    "浮动后年缴费(元)": 115, "周期内参保季度数": 60, "周期缴费(元)": 105, "工伤保险基金支付(元)": 105, "支缴率": 60,
+    "工伤认定(件)": 55, "死亡(人)": 50, "1–4级伤残(人)": 55, "职业病报告(例)": 55, "逾期整改(项)": 55, "行业代码": 60,
+}
 EMPLOYER_FORMATS = {
     "周期缴费(元)": "{:,.2f}", "工伤保险基金支付(元)": "{:,.2f}", "支缴率": "{:.4f}",
     "现行费率(%)": "{:.4f}", "基准费率(%)": "{:.4f}", "建议费率(%)": "{:.4f}",
@@ -140,9 +157,11 @@ def order_employers(rows: pd.DataFrame) -> pd.DataFrame:
         ["_status", "_change", "uscc"]).drop(columns=["_status", "_change"])
 
 
-def employers_for_display(rows: pd.DataFrame) -> pd.DataFrame:
-    shown = rows[EMPLOYER_COLUMNS].copy()
-    shown["risk_class"] = shown["risk_class"].map(lambda v: class_name(v) if pd.notna(v) else None)
+def employers_for_display(rows: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFrame:
+    """The employer rows with Chinese headers: every column, or those of one of ``EMPLOYER_VIEWS``."""
+    shown = rows[columns or EMPLOYER_COLUMNS].copy()
+    if "risk_class" in shown:
+        shown["risk_class"] = shown["risk_class"].map(lambda v: class_name(v) if pd.notna(v) else None)
     return shown.rename(columns=EMPLOYER_LABELS)
 
 

@@ -1,9 +1,12 @@
 """省级考核: the ranking of a year (marts.mart_provincial_assessment) with the change from the
 previous year, the year's coverage (marts.mart_assessment_coverage: provinces that delivered
-nothing are listed as 未报送, never scored or ranked; a provisional year is marked 预评估), every
-province's components against their weights, one province's scorecard with the figures behind
-each component (marts.mart_assessment_scorecard), and the assessment export file (the XLSX of
-``ipx export assessment``, for a provincial user with its own province's details only)."""
+nothing are listed as 未报送, never scored or ranked; a provisional year is marked 预评估), the
+components against their weights, one province's scorecard with the figures behind each
+component (marts.mart_assessment_scorecard), and the assessment export file (the XLSX of
+``ipx export assessment``, for a provincial user with its own province's details only).
+
+Every role sees the ranking of every assessed province (rank, total, grade, change); component
+scores and scorecards are details: a provincial user sees those of its own province only."""
 
 from __future__ import annotations
 
@@ -12,8 +15,9 @@ import streamlit as st
 
 from dashboards import auth, charts, data, provenance
 from dashboards import coverage as delivered
-from dashboards.assessment_tables import (CHANGE, COMPONENT_SCORES, PREVIOUS_RANK, RANK_CHANGE, SCORECARD_LABELS,
-                                          assessed_years, export_file, ranking_with_change)
+from dashboards.assessment_tables import (CHANGE, COMPONENT_SCORES, RANK_CHANGE, RANKING_COLUMN_CONFIG,
+                                          RANKING_COLUMNS, SCORECARD_COLUMN_CONFIG, SCORECARD_COLUMNS,
+                                          SCORECARD_LABELS, assessed_years, export_file, ranking_with_change)
 from dashboards.coverage import NOT_DELIVERED, coverage_of, provisional_years, year_label
 from dashboards.scoped_exports import download_button
 from dashboards.table_format import show_table, styled
@@ -34,7 +38,7 @@ def render() -> None:
 
     assessment = data.load(pub, data.ASSESSMENT)
     if assessment is None or assessment.empty:
-        st.info("已发布的数据中没有省级考核结果（mart_provincial_assessment）。")
+        st.info("已发布的数据中没有省级考核结果。")
         return
     coverage_rows = data.load(pub, data.COVERAGE)
     scorecard = data.load(pub, data.SCORECARD)
@@ -71,21 +75,25 @@ def render() -> None:
                   if grades is not None else "")
     st.caption(f"总分 = 各项未取整得分之和，四舍五入保留2位{thresholds}；同分同名次。"
                "“较上年”为本年与上年总分之差，“名次变化”为正表示名次上升；“—”表示上年未考核或未报送。")
-    score_columns = list(COMPONENT_SCORES.values())
-    table = ranking[["rank", "province_name", "total_score", "grade", CHANGE, PREVIOUS_RANK, RANK_CHANGE]
-                    + score_columns].rename(columns=label)
-    show_table(styled(table, {label("total_score"): "{:.2f}", CHANGE: "{:+.2f}"}
-                      | {label(c): "{:.2f}" for c in score_columns}),
-               key="as_ranking")
+    # The ranking (allowed to every role): place, total, grade and the change from the year before;
+    # the component scores are in the grid below, of the provinces whose details the viewer may see.
+    table = ranking[RANKING_COLUMNS].rename(columns=label)
+    show_table(styled(table, {label("total_score"): "{:.2f}", CHANGE: "{:+.2f}"}), key="as_ranking",
+               column_config=RANKING_COLUMN_CONFIG)
 
-    st.subheader("各省得分与权重")
+    own = viewer.province if viewer.role == "provincial" else None
+    st.subheader("本省得分与权重" if own else "各省得分与权重")
+    detailed = ranking[ranking["province_code"].map(viewer.sees_details_of)]
     if weights is None:
-        st.info("已发布的数据中没有考核权重（reference.assessment_weights）。")
+        st.info("已发布的数据中没有考核权重。")
+    elif detailed.empty:
+        st.info("您的账号所属省份在该年度没有考核结果；各项得分只对本省显示。")
     else:
-        scores = ranking.set_index("province_name")[[COMPONENT_SCORES[c] for c in weights["component"]]]
+        scores = detailed.set_index("province_name")[[COMPONENT_SCORES[c] for c in weights["component"]]]
         scores.columns = list(weights["component"])
         st.plotly_chart(charts.component_grid(scores, weights), key="as_components", config=charts.CHART_CONFIG)
-        st.caption("格内数字为得分，颜色为得分占该项权重的比例；列标题括号内为权重。未报送的省份不在图中。")
+        st.caption("格内数字为得分，颜色为得分占该项权重的比例；列标题括号内为权重。"
+                   + ("其他省份只列总分、等级与排名，各项得分只对本省显示。" if own else "未报送的省份不在图中。"))
 
     # -------------------------------------------------------------- scorecard
     st.subheader("单省计分卡")
@@ -113,18 +121,22 @@ def render() -> None:
     card = None if scorecard is None else scorecard[(scorecard["province_code"] == province)
                                                    & (scorecard["year"] == year)].sort_values("component")
     if card is None or card.empty:
-        st.info(f"{names.get(province, province)}在{year}年没有计分卡明细（mart_assessment_scorecard）。")
+        st.info(f"{names.get(province, province)}在{year}年没有计分卡明细。")
         return
-    left, right = st.columns([3, 2])
-    with left:
-        show_table(styled(card[list(SCORECARD_LABELS)].rename(columns=SCORECARD_LABELS),
-                          {"权重": "{:g}", "指标值": "{:,.4f}", "分子": "{:,.2f}", "分母": "{:,.2f}",
-                           "基期值(2020年)": "{:,.4f}", "目标值": "{:,.4f}", "得分": "{:.2f}"}),
-                   key="as_scorecard")
-    with right:
-        st.plotly_chart(charts.scorecard_bars(card), key="as_scorecard_chart", config=charts.CHART_CONFIG)
+    # The table takes the page's width (ten columns do not fit beside the chart); 口径 is listed under it.
+    show_table(styled(card[SCORECARD_COLUMNS].rename(columns=SCORECARD_LABELS),
+                      {"权重": "{:g}", "指标值": "{:,.4f}", "分子": "{:,.2f}", "分母": "{:,.2f}",
+                       "基期值(2020年)": "{:,.4f}", "目标值": "{:,.4f}", "得分": "{:.2f}"}),
+               key="as_scorecard", column_config=SCORECARD_COLUMN_CONFIG)
     st.caption("F 报告报送的指标值：年度落实情况按期 0.6 + 实施方案按期备案 0.4。"
                "“—”：分子分母为空表示该项不按比率计算；基期值、目标值为空表示该项没有基期或目标。")
+    left, right = st.columns([2, 3])
+    with left:
+        st.plotly_chart(charts.scorecard_bars(card), key="as_scorecard_chart", config=charts.CHART_CONFIG)
+    with right:
+        st.markdown("**指标口径**")
+        st.markdown("\n".join(f"- **{r.component} {r.component_name}**：{r.figure_definition}"
+                              for r in card.itertuples() if isinstance(r.figure_definition, str)))
 
 
 render()

@@ -61,7 +61,7 @@ def render() -> None:
 
     evaluation = data.load(pub, data.EVALUATION)
     if evaluation is None or evaluation.empty:
-        st.info("已发布的数据中没有实施进度与终期评估结果（mart_plan_evaluation）。")
+        st.info("已发布的数据中没有实施进度与终期评估结果。")
         return
     groups = data.load(pub, data.EVALUATION_GROUPS)
     coverage_rows = data.load(pub, data.COVERAGE)

@@ -20,6 +20,15 @@ QUARANTINE_LABELS = {"feed_title": "数据项", "province": "省份代码", "per
 QUALITY_LABELS = {"feed": "数据项", "province_code": "省份代码", "year": "年度", "severity": "级别",
                   "rule": "规则", "records": "记录数"}
 SEVERITY = {"R": "R 拒收", "W": "W 标记", "info": "提示"}
+DISPLAY_ROWS = 1_000  # rejected records drawn at most (the count above the table covers all)
+# Pixel widths so that the tables fit a 1280 px window (the page stretches them when there is room).
+REJECTED_WIDTHS = {"数据项": 120, "省份代码": 70, "期间": 70, "文件": 200, "记录号": 60, "字段": 110, "规则": 100, "原因": 240}
+QUARANTINE_WIDTHS = {"数据项": 120, "省份代码": 70, "期间": 70, "序号": 45, "文件": 200, "隔离原因": 120, "说明": 190,
+                     "导出时间": 150}
+
+
+def _widths(widths: dict[str, int]) -> dict:
+    return {column: {"width": width} for column, width in widths.items()}
 
 
 def _default_range(months: list[int], pub: data.Publication) -> tuple[int, int]:
@@ -71,7 +80,7 @@ def render() -> None:
     c1, c2 = st.columns(2)
     provinces = viewer.choose_provinces(c1, names, key="fh")
     feeds = c2.multiselect("数据项", sorted(titles), format_func=lambda f: titles.get(f, f),
-                           placeholder="全部数据项", key="fh_feeds")
+                           placeholder="全部数据项", key="fh_feeds", select_all=False)
 
     chosen = _selected(health, "province_code", first, last, provinces, feeds)
 
@@ -101,7 +110,8 @@ def render() -> None:
 
     # -------------------------------------------------------------- rejected records
     st.subheader("拒收记录")
-    rejected = data.load(pub, data.REJECTED, data.REJECTED_COLUMNS, order="feed, file_name, record_no")
+    # shared: one frame for every session (100,000s of rows at national volume), only filtered here
+    rejected = data.load(pub, data.REJECTED, data.REJECTED_COLUMNS, order="feed, file_name, record_no", shared=True)
     if rejected is None:
         st.info("已发布的数据中没有拒收记录表（ingest.rejected_records），可能由较早版本的流程发布。")
     else:
@@ -109,10 +119,13 @@ def render() -> None:
         if rejected.empty:
             st.info("所选范围内没有拒收记录。")
         else:
+            st.metric("拒收记录数", f"{len(rejected):,}")
+            if len(rejected) > DISPLAY_ROWS:  # a national range holds 100,000s: the page sends a screenful
+                st.caption(f"表中显示前 {DISPLAY_ROWS:,} 条（按数据项、文件、记录号排列）；请用期间、省份和数据项筛选。")
+                rejected = rejected.head(DISPLAY_ROWS)
             shown = rejected.assign(feed_title=rejected["feed"].map(lambda f: titles.get(f, f)))
-            st.metric("拒收记录数", f"{len(shown):,}")
             st.dataframe(shown[list(REJECTED_LABELS)].rename(columns=REJECTED_LABELS), hide_index=True, placeholder=MISSING,
-                         key="fh_rejected", height=360)
+                         key="fh_rejected", height=360, column_config=_widths(REJECTED_WIDTHS))
 
     quarantined = data.query(pub, data.QUARANTINED_SQL) if data.has_table(pub, data.FILES) else None
     if quarantined is not None:
@@ -121,7 +134,7 @@ def render() -> None:
         if not quarantined.empty:
             shown = quarantined.assign(feed_title=quarantined["feed"].map(lambda f: titles.get(f, f)))
             st.dataframe(shown[list(QUARANTINE_LABELS)].rename(columns=QUARANTINE_LABELS), hide_index=True, placeholder=MISSING,
-                         key="fh_quarantined")
+                         key="fh_quarantined", column_config=_widths(QUARANTINE_WIDTHS), row_height=70)  # 说明 wraps
 
     # -------------------------------------------------------------- data quality
     st.subheader("数据质量")

@@ -13,7 +13,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboards import auth, charts, data, provenance
-from dashboards.floating_tables import (CLASS_NAMES, DISPLAY_ROWS, EMPLOYER_FORMATS, STATUS_COLOURS, STATUS_COLUMNS,
+from dashboards.floating_tables import (CLASS_NAMES, DISPLAY_ROWS, EMPLOYER_FORMATS, EMPLOYER_VIEWS, EMPLOYER_WIDTHS,
+                                        STATUS_COLOURS, STATUS_COLUMNS,
                                         SUMMARY_FORMATS, SUMMARY_LABELS, class_name, class_summary,
                                         employers_for_display, export_file, filter_employers,
                                         order_employers, province_summary, summary_for_display)
@@ -189,7 +190,7 @@ def render() -> None:
 
     summary = data.load(pub, data.FLOATING_SUMMARY)
     if summary is None or summary.empty:
-        st.info("已发布的数据中没有费率浮动结果（mart_premium_floating_summary）。")
+        st.info("已发布的数据中没有费率浮动结果。")
         return
     years = sorted(int(y) for y in summary["cycle_end_year"].unique())
     c1, c2 = st.columns([2, 3])
@@ -235,17 +236,17 @@ def render() -> None:
     employers = data.query(pub, f"SELECT * FROM {data.FLOATING} WHERE cycle_end_year = ? AND province_code = ?",
                            (year, province), shared=True)
     if employers is None:
-        st.info("已发布的数据中没有单位明细（mart_premium_floating）。")
+        st.info("已发布的数据中没有单位明细。")
     elif employers.empty:
         st.info(f"{names.get(province, province)}{year}年周期没有浮动单位。")
     else:
         f1, f2, f3 = st.columns([2, 2, 3])
         statuses = f1.multiselect("浮动结果", [s for s in STATUSES if s in set(employers["status"])],
-                                  placeholder="全部", key="fl_status")
+                                  placeholder="全部", key="fl_status", select_all=False)
         class_number = {name: number for number, name in CLASS_NAMES.items()}
         class_options = sorted({class_name(v) for v in employers["risk_class"]},
                                key=lambda n: (n == UNCLASSIFIED, class_number.get(n, 99), n))
-        chosen_classes = f2.multiselect("风险类别", class_options, placeholder="全部", key="fl_class")
+        chosen_classes = f2.multiselect("风险类别", class_options, placeholder="全部", key="fl_class", select_all=False)
         search = f3.text_input("搜索单位名称或统一社会信用代码", key="fl_search")
         shown = order_employers(filter_employers(employers, statuses=statuses, classes=chosen_classes, search=search))
         st.markdown(f"**{names.get(province, province)}：符合条件的单位 {len(shown):,} 家**"
@@ -256,11 +257,15 @@ def render() -> None:
             if len(shown) > DISPLAY_ROWS:
                 st.caption(f"表中显示前 {DISPLAY_ROWS:,} 家（按浮动结果、缴费变化绝对值从大到小排列）；"
                            "全部单位请使用筛选条件或下载导出文件。")
-            display = employers_for_display(shown.head(DISPLAY_ROWS))
-            styler = styled(display, EMPLOYER_FORMATS).map(_status_colour, subset=["浮动结果"])
-            show_table(styler, key="fl_employers", height=520,
-                       column_config={"浮动原因": st.column_config.TextColumn(width="large"),
-                                      "单位名称": st.column_config.TextColumn(width="medium")})
+            for tab, (view, columns) in zip(st.tabs(list(EMPLOYER_VIEWS)), EMPLOYER_VIEWS.items()):
+                display = employers_for_display(shown.head(DISPLAY_ROWS), columns)
+                styler = styled(display, EMPLOYER_FORMATS)
+                if "浮动结果" in display:
+                    styler = styler.map(_status_colour, subset=["浮动结果"])
+                with tab:
+                    show_table(styler, key=f"fl_employers_{columns[2]}", height=520,
+                               column_config={c: {"width": EMPLOYER_WIDTHS[c]} | ({"pinned": True} if c == "单位名称" else {})
+                                              for c in display.columns if c in EMPLOYER_WIDTHS})
             st.caption(f"“{MISSING}”：未分类单位（风险类别缺失或无效）不评定档次、不测算浮动后缴费；"
                        "周期缴费为 0 的单位支缴率无法计算。费率单位为缴费工资的百分比。")
 

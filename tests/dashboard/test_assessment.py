@@ -38,8 +38,8 @@ def test_ranking_of_the_default_year_with_the_change_from_the_year_before(signed
     assert list(shown["排名"]) == list(published["rank"])
     assert list(shown["总分"]) == pytest.approx(list(published["total_score"]))
     assert list(shown["等级"]) == list(published["grade"])
-    assert list(shown["A 事故发生率得分"]) == pytest.approx(list(published["score_injury_rate"]))
-    assert list(shown["G 预防费得分"]) == pytest.approx(list(published["score_prevention_fund"]))
+    # the ranking holds the place of each province; component scores are in the grid below it
+    assert list(shown.columns) == ["排名", "省份", "总分", "等级", "较上年(分)", "上年排名", "名次变化"]
     change = (published["total_score"] - published["prev_total"]).round(2)
     assert list(shown["较上年(分)"].astype(float)) == pytest.approx(list(change), nan_ok=True)
     assert list(shown["上年排名"].astype(float)) == pytest.approx(list(published["prev_rank"]), nan_ok=True)
@@ -88,7 +88,10 @@ def test_scorecard_shows_the_figures_behind_each_component(signed_in, mart, prov
     for shown, column in (("权重", "weight"), ("得分", "score"), ("指标值", "figure"), ("分子", "numerator"),
                           ("分母", "denominator"), ("基期值(2020年)", "baseline"), ("目标值", "target")):
         assert list(card[shown].astype(float)) == pytest.approx(list(published[column].astype(float)), nan_ok=True)
-    assert list(card["口径"]) == list(published["figure_definition"])
+    definitions = texts(at)  # 口径 is listed under the table, one line per component
+    for component, name, definition in zip(published["component"], published["component_name"],
+                                           published["figure_definition"]):
+        assert f"**{component} {name}**：{definition}" in definitions
     row = mart("SELECT * FROM marts.mart_provincial_assessment WHERE province_code = ? AND year = 2022",
                [province]).iloc[0]
     shown = metrics(at)
@@ -115,6 +118,27 @@ def test_a_provincial_user_gets_the_ranking_but_only_its_own_scorecard(signed_in
     assert list(guangdong["numerator"].fillna(-1)) != list(sichuan["numerator"].fillna(-1))
     with pytest.raises(ValueError, match="四川省"):  # not among the options
         box.set_value("510000").run()
+
+
+def test_a_provincial_user_sees_every_province_s_place_but_only_its_own_component_scores(signed_in, mart):
+    at = signed_in("sc", PAGE)
+    year = at.selectbox(key="as_year").value
+    published = mart("SELECT province_name, score_injury_rate FROM marts.mart_provincial_assessment "
+                     "WHERE year = ? ORDER BY rank, province_code", [year])
+    ranking = _ranking(at)
+    assert sorted(ranking["省份"]) == sorted(published["province_name"]) and len(ranking) > 1
+    assert not any(c.endswith("得分") for c in ranking.columns)
+    grid = figure(at, "as_components")["data"][0]
+    assert values(grid["y"]) == ["四川省"]
+    own = published[published["province_name"] == "四川省"]["score_injury_rate"]
+    assert values(grid["text"])[0][0] == f"{float(own.iloc[0]):,.2f}"
+    assert "本省得分与权重" in texts(at)
+    for element in at.dataframe:  # no table shows another province's components or scorecard
+        frame = element.value
+        if "省份" in frame and "指标" in frame:
+            assert set(frame["省份"]) <= {"四川省"}
+    at = signed_in("nat", PAGE)
+    assert len(values(figure(at, "as_components")["data"][0]["y"])) == len(published)
 
 
 def test_export_file_is_the_published_assessment_of_the_year(app_env, mart):

@@ -12,7 +12,7 @@ from dashboards import auth
 from dashboards.users import (DEFAULT_USERS_FILE, UserConfigError, authenticate, hash_password, load_users, main,
                               parse_users, verify_password)
 
-PAGE_TITLES = {"热点总览", "超标与隐患整改", "省级考核", "费率浮动", "终期评估", "数据交换"}
+PAGE_TITLES = {"热点总览", "领导简报", "超标与隐患整改", "单位档案", "省级考核", "费率浮动", "终期评估", "数据交换"}
 
 
 # ------------------------------------------------------------------ hashes and the user file
@@ -119,7 +119,8 @@ def test_a_wrong_password_is_refused(app_env):
     assert any("用户名或密码错误" in e.value for e in at.error)
 
 
-PAGE_FILES = {"热点总览": "views/hotspots.py", "超标与隐患整改": "views/watchlist.py",
+PAGE_FILES = {"热点总览": "views/hotspots.py", "领导简报": "views/briefing.py", "超标与隐患整改": "views/watchlist.py",
+              "单位档案": "views/employer.py",
               "省级考核": "views/assessment.py", "费率浮动": "views/floating.py", "终期评估": "views/evaluation.py",
               "数据交换": "views/feed_health.py"}
 
@@ -150,8 +151,8 @@ def test_each_role_is_offered_its_pages(signed_in, user, pages):
 
 def test_an_engineer_cannot_open_the_other_pages(signed_in):
     at = signed_in("eng")
-    for page in ("views/hotspots.py", "views/watchlist.py", "views/assessment.py", "views/floating.py",
-                 "views/evaluation.py"):
+    for page in ("views/hotspots.py", "views/briefing.py", "views/watchlist.py", "views/employer.py",
+                 "views/assessment.py", "views/floating.py", "views/evaluation.py"):
         with pytest.raises(ValueError, match="navigation page"):
             at.switch_page(page)
 

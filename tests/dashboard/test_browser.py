@@ -22,7 +22,9 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 SCREENSHOTS = REPO_ROOT / "tests" / "artifacts" / "screenshots"
-PAGES = ["热点总览", "超标与隐患整改", "省级考核", "费率浮动", "终期评估", "数据交换"]
+PAGES = ["热点总览", "领导简报", "超标与隐患整改", "单位档案", "省级考核", "费率浮动", "终期评估", "数据交换"]
+# Pages that need not draw a chart (a table page; the briefing and the employer profile may show none).
+WITHOUT_CHARTS = {"超标与隐患整改", "领导简报", "单位档案"}
 # Long pages: besides the top, a screenshot scrolled to each of these headings.
 SECTIONS = {"费率浮动": {"分省明细": "分省：按风险类别与单位明细", "测算": "测算：调整浮动规则"},
             "终期评估": {"职业病与培训": "职业病与尘肺病发病率（每10万参保职工）"}}
@@ -155,7 +157,7 @@ def test_every_page_renders_for_a_national_user(servers, browser):
             for label in ("广东", "新疆", "四川", "西藏", "黑龙江", "海南"):
                 assert page.locator("g.geo text", has_text=label).count() >= 1, label
         else:
-            assert page.locator(".js-plotly-plot").count() >= (0 if title == "超标与隐患整改" else 1)
+            assert page.locator(".js-plotly-plot").count() >= (0 if title in WITHOUT_CHARTS else 1)
         if page.locator(".js-plotly-plot").count():
             page.locator(".js-plotly-plot").first.hover()  # the mode bar would show on hover
         assert page.locator(".modebar-btn").count() == 0, f"{title}: Plotly's (English) mode bar is shown"
@@ -217,6 +219,8 @@ def test_a_provincial_user_and_an_engineer(servers, browser):
     assert page.get_by_text("省级考核").count() == 0
     assert page.get_by_text("费率浮动").count() == 0
     assert page.get_by_text("终期评估").count() == 0
+    assert page.get_by_text("领导简报").count() == 0
+    assert page.get_by_text("单位档案").count() == 0
     _shot(page, "engineer-数据交换")
 
 

@@ -1,0 +1,432 @@
+"""Perceived speed of the dashboard in a real browser (headless Chromium driven by Playwright).
+
+    .venv/bin/python benchmarks/dashboard_browser.py --warehouse /tmp/natwh/ipx.duckdb [--runs 10]
+        [--width 1600] [--write BENCHMARKS.md] [--json]
+
+Starts ``streamlit run dashboards/app.py`` on a free local port (SSO mode with a throw-away user
+file holding one national user, so no sign-in form is timed), then measures what a user waits for:
+
+- **cold start**: the first load after the server started (boundaries built, nothing cached);
+- **fresh load** of each page, ``--runs`` times: a new browser context (no cache, a new Streamlit
+  session, as a user opening a shared link), from the navigation start to the page drawn —
+  its title (h1), its main element (the map, the first chart or table) drawn, and Streamlit's
+  running indicator gone. Measured in the browser (``performance.now()``, relative to the
+  navigation start), so Playwright's own latency is not counted;
+- **page switch** in a session: a click on the page's entry in the sidebar to the same state;
+- **filter change** in a session: one widget of the page changed (a year, a province, a
+  status), to Streamlit's ``script_finished`` message received and the main element drawn
+  (timed in this process around the click: includes a few ms of Playwright round trip).
+
+Reports p50 and p95 (nearest rank) per page and over all pages against the targets (fresh load
+p95 ≤ 1.5 s, switch / filter p95 ≤ 0.5 s at national volume); ``--write`` adds the run's section
+to "Dashboard in a browser" in BENCHMARKS.md (between its markers). Also reports where a fresh
+load's time goes and the bytes each page receives over the websocket.
+Nothing here is asserted: timings depend on the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import math
+import os
+import platform
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+USER = "bench-national"
+FRESH_TARGET_S, SESSION_TARGET_S = 1.5, 0.5
+START, END = "<!-- dashboard-browser:start -->", "<!-- dashboard-browser:end -->"
+
+# url path -> (title, CSS selector of the page's main element, filter: (widget test id, label) or None).
+# The first page is the default one: Streamlit serves it at "/" (its own path shows "Page not found").
+PAGES = {
+    "hotspots": ("热点总览", "path.choroplethlocation", ("stSelectbox", "指标")),
+    "briefing": ("领导简报", None, None),
+    "watchlist": ("超标与隐患整改", '[data-testid="stDataFrame"]', ("stSelectbox", "省份")),
+    "employer": ("单位档案", None, None),
+    "assessment": ("省级考核", ".js-plotly-plot .main-svg", ("stSelectbox", "省份")),
+    # a single-year warehouse has no floating cycle: the page's message is what is drawn
+    "floating": ("费率浮动", '.js-plotly-plot .main-svg, [data-testid="stAlertContainer"]', ("stMultiSelect", "浮动结果")),
+    "evaluation": ("终期评估", ".js-plotly-plot .main-svg", ("stSelectbox", "省份")),
+    "feed-health": ("数据交换", ".js-plotly-plot .main-svg", ("stMultiSelect", "数据项")),
+}
+
+# Drawn: the title, the main element (when the page has one), no running indicator, no skeleton.
+# Returns the time and the websocket's timeline up to then (see PHASES_JS).
+DRAWN_JS = """([title, main]) => {
+  const h1 = [...document.querySelectorAll('h1')].some(h => h.textContent.trim() === title);
+  const running = document.querySelector('[data-testid="stStatusWidget"], [data-testid="stSkeleton"]');
+  const drawn = !main || document.querySelector(main);
+  if (!(h1 && !running && drawn)) return false;
+  const w = window.__ipxSocket || {};
+  const scripts = performance.getEntriesByType('resource').filter(e => e.initiatorType === 'script'
+      || e.name.endsWith('.js'));
+  return {at: performance.now(), open: w.open ?? null, first: w.first ?? null, last: w.last ?? null,
+          messages: w.n ?? 0, jsKB: Math.round(scripts.reduce((s, e) => s + (e.transferSize || e.encodedBodySize || 0), 0) / 1024),
+          jsEnd: Math.max(0, ...scripts.map(e => e.responseEnd))};
+}"""
+# Installed before the app's scripts: when the websocket opened and when its first and latest
+# messages arrived (performance.now(), ms since the navigation start).
+PHASES_JS = """(() => {
+  const Native = window.WebSocket;
+  window.__ipxSocket = {open: null, first: null, last: null, n: 0};
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('open', () => { window.__ipxSocket.open = performance.now(); });
+      this.addEventListener('message', () => {
+        const t = performance.now(), w = window.__ipxSocket;
+        if (w.first === null) w.first = t;
+        w.last = t; w.n += 1;
+      });
+    }
+  };
+})();"""
+
+
+def _url_path(path: str) -> str:
+    return "" if path == next(iter(PAGES)) else path
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+APP = ROOT / "dashboards" / "app.py"
+
+
+def start_server(warehouse: Path, users: Path, log: Path) -> tuple[subprocess.Popen, str, float]:
+    """The dashboard as ``ipx dashboard`` runs it; returns the process, its URL and seconds to healthy."""
+    port = _free_port()
+    env = dict(os.environ, IPX_WAREHOUSE=str(warehouse), IPX_USERS_FILE=str(users),
+               IPX_AUTH_HEADER="X-Forwarded-User", IPX_ACCESS_LOG_DIR=str(log.parent / "access"))
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
+         "--server.headless", "true", "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none", "--client.toolbarMode", "viewer"],
+        env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, cwd=ROOT)
+    url = f"http://127.0.0.1:{port}"
+    while time.perf_counter() - started < 120:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return process, url, time.perf_counter() - started
+        except OSError:
+            time.sleep(0.2)
+    process.terminate()
+    raise RuntimeError(f"streamlit did not start: {log.read_text()[-2000:]}")
+
+
+def new_context(browser, width: int):
+    """A browser profile of its own (empty HTTP cache) signed in through the SSO header."""
+    context = browser.new_context(viewport={"width": width, "height": 1000}, locale="zh-CN",
+                                  extra_http_headers={"X-Forwarded-User": USER})
+    context.add_init_script(PHASES_JS)
+    return context
+
+
+class Session:
+    """One browser context (a user's tab) and what its websocket carried."""
+
+    def __init__(self, browser, width: int, context=None):
+        self.own_context = context is None
+        self.context = context or new_context(browser, width)
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(120_000)
+        self.finished = 0  # script_finished messages received
+        self.bytes = 0  # websocket bytes received
+        self.page.on("websocket", self._watch)
+
+    def _watch(self, ws) -> None:
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        def frame(payload) -> None:
+            if isinstance(payload, str):
+                return
+            self.bytes += len(payload)
+            try:
+                message = ForwardMsg.FromString(payload)
+            except Exception:  # noqa: BLE001 - not every frame need parse
+                return
+            if message.WhichOneof("type") == "script_finished":
+                self.finished += 1
+
+        ws.on("framereceived", frame)
+
+    def wait_drawn(self, title: str, main: str | None) -> dict:
+        """When the page is drawn (``at``: ms since navigation start) and the websocket's timeline."""
+        handle = self.page.wait_for_function(DRAWN_JS, arg=[title, main], polling="raf", timeout=120_000)
+        return handle.json_value()
+
+    def wait_run(self, before: int, title: str, main: str | None, timeout: float = 120) -> None:
+        deadline = time.perf_counter() + timeout
+        while self.finished <= before:
+            if time.perf_counter() > deadline:
+                raise TimeoutError("no script_finished")
+            self.page.wait_for_timeout(5)
+        self.wait_drawn(title, main)
+
+    def close(self) -> None:
+        if self.own_context:
+            self.context.close()
+        else:
+            self.page.close()
+
+
+def fresh_load(browser, url: str, path: str, width: int, context=None) -> tuple[float, int, dict]:
+    """Seconds to drawn, websocket bytes, and the phases (s): ``static`` navigation start to the
+    websocket open (HTML, the front end's JavaScript), ``server`` websocket open to the last message
+    before drawn (the script's run and the page's elements sent), ``draw`` the rest (the browser
+    laying out and drawing, Plotly's charts)."""
+    title, main, _ = PAGES[path]
+    session = Session(browser, width, context)
+    try:
+        session.page.goto(f"{url}/{_url_path(path)}", wait_until="commit")
+        drawn = session.wait_drawn(title, main)
+        session.page.wait_for_timeout(300)  # the rest of the page's messages, for the byte count
+        at, opened, last = drawn["at"], drawn["open"] or 0, drawn["last"] or drawn["at"]
+        phases = {"static": opened / 1000, "server": (last - opened) / 1000, "draw": (at - last) / 1000,
+                  "js_kb": drawn["jsKB"]}
+        return at / 1000, session.bytes, phases
+    finally:
+        session.close()
+
+
+def _change_filter(session: Session, path: str, turn: int) -> bool:
+    """Change the page's filter widget to another value; False when the page has none to change.
+    A selectbox gets an option not chosen now; a multiselect gets one more option, and every
+    other turn is cleared again."""
+    _, _, spec = PAGES[path]
+    if spec is None:
+        return False
+    test_id, label = spec
+    page = session.page
+    widgets = page.locator(f'[data-testid="{test_id}"]').filter(has=page.get_by_text(label, exact=True))
+    if widgets.count() == 0:
+        return False
+    widget = widgets.first
+    widget.scroll_into_view_if_needed()
+    if widget.locator("input:disabled, [aria-disabled='true']").count():
+        return False
+    if test_id == "stMultiSelect" and turn % 2:
+        clear = widget.locator('[aria-label="Clear all"]')
+        if clear.count() == 0:
+            return False
+        clear.first.click()
+        return True
+    widget.locator("input").first.click()
+    options = page.locator('[role="option"][aria-selected="false"]:not([data-key^="__"])')
+    options.first.wait_for(timeout=30_000)
+    options.first.click()
+    if test_id == "stMultiSelect":
+        page.keyboard.press("Escape")
+    return True
+
+
+def in_session(browser, url: str, width: int, runs: int) -> tuple[dict, dict]:
+    """Page switches and filter changes in one session each: seconds per page."""
+    switches: dict[str, list[float]] = {p: [] for p in PAGES}
+    filters: dict[str, list[float]] = {p: [] for p in PAGES}
+    session = Session(browser, width)
+    try:
+        first = next(iter(PAGES))
+        session.page.goto(f"{url}/{_url_path(first)}")
+        session.wait_drawn(*PAGES[first][:2])
+        order = list(PAGES)
+        for turn in range(runs):
+            for path in order[1:] + order[:1]:
+                title, main, _ = PAGES[path]
+                before = session.finished
+                start = time.perf_counter()
+                session.page.get_by_test_id("stSidebarNav").get_by_text(title, exact=True).click()
+                session.wait_run(before, title, main)
+                switches[path].append(time.perf_counter() - start)
+                session.page.wait_for_timeout(200)  # let the page's last messages land
+                before = session.finished
+                start = time.perf_counter()
+                try:
+                    changed = _change_filter(session, path, turn)
+                except Exception as exc:  # noqa: BLE001 - a widget that would not open: no filter figure
+                    print(f"{path}: filter not changed ({type(exc).__name__})", file=sys.stderr)
+                    session.page.keyboard.press("Escape")
+                    changed = False
+                if changed:
+                    try:
+                        session.wait_run(before, title, main, timeout=30)
+                    except TimeoutError:
+                        print(f"{path}: no rerun after the filter change", file=sys.stderr)
+                        continue
+                    filters[path].append(time.perf_counter() - start)
+                    session.page.wait_for_timeout(200)
+    finally:
+        session.close()
+    return switches, filters
+
+
+def summarise(values: list[float]) -> dict | None:
+    if not values:
+        return None
+    return {"n": len(values), "p50_s": round(percentile(values, 50), 3), "p95_s": round(percentile(values, 95), 3)}
+
+
+def measure(warehouse: Path, runs: int, width: int) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    from dashboards.users import User, save_users
+
+    with tempfile.TemporaryDirectory(prefix="ipx-browser-bench-") as tmp:
+        users = Path(tmp) / "users.toml"
+        save_users(users, {USER: User(USER, "national", None, "计时", None)})
+        process, url, boot = start_server(warehouse, users, Path(tmp) / "server.log")
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                try:
+                    cold, _, cold_phases = fresh_load(browser, url, next(iter(PAGES)), width)
+                    # a browser that has opened the dashboard before: its HTTP cache holds the front
+                    # end (Streamlit serves it "immutable" for a year); each tab is a new session
+                    warm_context = new_context(browser, width)
+                    for path in PAGES:
+                        fresh_load(browser, url, path, width, warm_context)
+                    fresh, phases, new_profile = ({p: [] for p in PAGES} for _ in range(3))
+                    new_phases = {p: [] for p in PAGES}
+                    sizes = {}
+                    for _ in range(runs):
+                        for path in PAGES:
+                            seconds, size, parts = fresh_load(browser, url, path, width, warm_context)
+                            fresh[path].append(seconds)
+                            phases[path].append(parts)
+                            sizes[path] = size
+                            seconds, _, parts = fresh_load(browser, url, path, width)  # empty cache
+                            new_profile[path].append(seconds)
+                            new_phases[path].append(parts)
+                    warm_context.close()
+                    switches, filters = in_session(browser, url, width, runs)
+                finally:
+                    browser.close()
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+    every = lambda table: [v for values in table.values() for v in values]  # noqa: E731
+    return {
+        "load_average_at_end": [round(x, 1) for x in os.getloadavg()],
+        "warehouse": str(warehouse), "runs": runs, "width": width, "server_start_s": round(boot, 2),
+        "cold_first_load_s": round(cold, 3), "cold_phases_s": {k: round(v, 3) for k, v in cold_phases.items()},
+        "pages": {PAGES[p][0]: {"fresh": summarise(fresh[p]), "fresh_empty_cache": summarise(new_profile[p]),
+                                "switch": summarise(switches[p]),
+                                "filter": summarise(filters[p]), "websocket_kb": round(sizes.get(p, 0) / 1024),
+                                "phases_p50_s": {k: round(percentile([x[k] for x in phases[p]], 50), 3)
+                                                 for k in ("static", "server", "draw", "js_kb")},
+                                "empty_cache_phases_p50_s": {k: round(percentile([x[k] for x in new_phases[p]], 50), 3)
+                                                             for k in ("static", "server", "draw", "js_kb")}}
+                  for p in PAGES},
+        "all": {"fresh": summarise(every(fresh)), "fresh_empty_cache": summarise(every(new_profile)),
+                "switch": summarise(every(switches)),
+                "filter": summarise(every(filters))},
+    }
+
+
+def _mark(value: float | None, target: float) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.2f} {'✓' if value <= target else '✗'}"
+
+
+def markdown(result: dict, label: str) -> str:
+    cpu = os.cpu_count()
+    lines = [
+        f"### {label}: {dt.date.today():%Y-%m-%d}, {result['width']} px, {result['runs']} runs per page",
+        "",
+        f"Machine: {cpu} cores, Python {platform.python_version()}; warehouse `{Path(result['warehouse']).name}` "
+        f"({label}); load average at the end {result['load_average_at_end']} (other jobs shared the cores). "
+        f"Server start to healthy {result['server_start_s']:.1f} s; the first load after the start "
+        f"(boundaries built, nothing cached) {result['cold_first_load_s']:.2f} s.",
+        "",
+        "Fresh load = a new tab (a new Streamlit session) in a browser whose HTTP cache holds the front end; "
+        "empty cache = a new browser profile (every JavaScript file fetched and compiled again).",
+        "",
+        f"| page | fresh load p50 | fresh load p95 (≤ {FRESH_TARGET_S} s) | empty cache p50 | empty cache p95 "
+        f"| switch p50 | switch p95 (≤ {SESSION_TARGET_S} s) | filter p50 | filter p95 (≤ {SESSION_TARGET_S} s) "
+        "| websocket KB |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    rows = list(result["pages"].items()) + [("all pages", {**result["all"], "websocket_kb": None})]
+    for title, r in rows:
+        cells = [title]
+        for kind, target in (("fresh", FRESH_TARGET_S), ("fresh_empty_cache", FRESH_TARGET_S),
+                             ("switch", SESSION_TARGET_S), ("filter", SESSION_TARGET_S)):
+            s = r[kind]
+            cells += [f"{s['p50_s']:.2f}" if s else "—", _mark(s["p95_s"] if s else None, target)]
+        cells.append("" if r["websocket_kb"] is None else f"{r['websocket_kb']:,}")
+        lines.append("| " + " | ".join(cells) + " |")
+    lines += ["", "Where a fresh load's time goes (p50, s): static = navigation start to the websocket open "
+              "(HTML and the front end's JavaScript, KB fetched); server = websocket open to the last message "
+              "before the page is drawn (the script's run, the elements sent); draw = the rest (layout, Plotly).", "",
+              "| page | static | server | draw | empty cache: static | JS KB fetched | server | draw |",
+              "|---|---|---|---|---|---|---|---|"]
+    for title, r in result["pages"].items():
+        ph, ec = r["phases_p50_s"], r["empty_cache_phases_p50_s"]
+        lines.append(f"| {title} | {ph['static']:.2f} | {ph['server']:.2f} | {ph['draw']:.2f} | {ec['static']:.2f} "
+                     f"| {ec['js_kb']:,.0f} | {ec['server']:.2f} | {ec['draw']:.2f} |")
+    return "\n".join(lines) + "\n"
+
+
+def write_section(path: Path, body: str) -> None:
+    """Add this run's section before the end marker (markers added at the end the first time)."""
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    if START not in text or END not in text:
+        text = text.rstrip() + f"\n\n{START}\n{END}\n"
+    head, tail = text.split(END, 1)
+    path.write_text(head.rstrip() + "\n\n" + body.rstrip() + "\n" + END + tail, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--warehouse", required=True, type=Path)
+    parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--width", type=int, default=1600)
+    parser.add_argument("--label", default="", help="what the warehouse is (small, national, ...)")
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--app", type=Path, help="another copy's dashboards/app.py (to compare versions)")
+    parser.add_argument("--from-json", type=Path, help="only print (and --write) the section of a saved result")
+    parser.add_argument("--write", type=Path, help="print a markdown section to this file (BENCHMARKS.md)")
+    args = parser.parse_args(argv)
+    global APP
+    if args.app:
+        APP = args.app.resolve()
+    if args.from_json:
+        result = json.loads(args.from_json.read_text(encoding="utf-8"))
+    else:
+        result = measure(args.warehouse.expanduser().resolve(), max(1, args.runs), args.width)
+    text = markdown(result, args.label or args.warehouse.parent.name)
+    print(json.dumps(result, ensure_ascii=False, indent=2) if args.json else text)
+    if args.write:
+        write_section(args.write, text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
