@@ -32,7 +32,6 @@ import json
 import math
 import os
 import platform
-import re
 import socket
 import subprocess
 import sys
@@ -169,7 +168,7 @@ class Session:
             self.bytes += len(payload)
             try:
                 message = ForwardMsg.FromString(payload)
-            except Exception:  # noqa: BLE001 - not every frame need parse
+            except Exception:
                 return
             if message.WhichOneof("type") == "script_finished":
                 self.finished += 1
@@ -269,7 +268,7 @@ def in_session(browser, url: str, width: int, runs: int) -> tuple[dict, dict]:
                 start = time.perf_counter()
                 try:
                     changed = _change_filter(session, path, turn)
-                except Exception as exc:  # noqa: BLE001 - a widget that would not open: no filter figure
+                except Exception as exc:
                     print(f"{path}: filter not changed ({type(exc).__name__})", file=sys.stderr)
                     session.page.keyboard.press("Escape")
                     changed = False

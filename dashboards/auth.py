@@ -94,7 +94,8 @@ class Viewer:
                                 key=f"{key}_own")
             return []
         return container.multiselect("省份", sorted(names), format_func=lambda c: names.get(c, c),
-                                     placeholder="全部省份", key=f"{key}_provinces")
+                                     placeholder="全部省份", key=f"{key}_provinces",
+                                     select_all=False)
 
 
 @functools.lru_cache(maxsize=8)

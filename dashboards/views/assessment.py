@@ -15,9 +15,19 @@ import streamlit as st
 
 from dashboards import auth, charts, data, provenance
 from dashboards import coverage as delivered
-from dashboards.assessment_tables import (CHANGE, COMPONENT_SCORES, RANK_CHANGE, RANKING_COLUMN_CONFIG,
-                                          RANKING_COLUMNS, SCORECARD_COLUMN_CONFIG, SCORECARD_COLUMNS,
-                                          SCORECARD_LABELS, assessed_years, export_file, ranking_with_change)
+from dashboards.assessment_tables import (
+    CHANGE,
+    COMPONENT_SCORES,
+    RANK_CHANGE,
+    RANKING_COLUMN_CONFIG,
+    RANKING_COLUMNS,
+    SCORECARD_COLUMN_CONFIG,
+    SCORECARD_COLUMNS,
+    SCORECARD_LABELS,
+    assessed_years,
+    export_file,
+    ranking_with_change,
+)
 from dashboards.coverage import NOT_DELIVERED, coverage_of, provisional_years, year_label
 from dashboards.scoped_exports import download_button
 from dashboards.table_format import show_table, styled

@@ -154,7 +154,8 @@ def _profile(pub: data.Publication, row: pd.Series) -> None:
         st.info("该单位没有超标、隐患、工伤、职业病、事故或工会检查问题记录。")
     else:
         kinds = list(dict.fromkeys(events["event_kind"]))
-        chosen = st.multiselect("事件类别", kinds, placeholder="全部类别", key="emp_kinds")
+        chosen = st.multiselect("事件类别", kinds, placeholder="全部类别", key="emp_kinds",
+                                select_all=False)
         shown = events[events["event_kind"].isin(chosen)] if chosen else events
         st.caption(f"{len(shown):,} 条，最近的在前。“—”表示该项不适用（如工伤没有整改期限）。"
                    "工伤、职业病只列日期和类别，不含任何个人信息。")

@@ -14,10 +14,25 @@ import streamlit as st
 from dashboards import auth, charts, data, provenance
 from dashboards import coverage as delivered
 from dashboards.coverage import coverage_of, provisional_years
-from dashboards.evaluation_tables import (GROUP_LABELS, INJURY_FORMATS, INJURY_LABELS, KEY_INDUSTRIES, NATIONAL, OD,
-                                          OD_FORMATS, OD_LABELS, RECORD_FORMATS, RECORD_LABELS, TRAINING,
-                                          export_file, grid_cells, group_order, national_first,
-                                          visible, year_label)
+from dashboards.evaluation_tables import (
+    GROUP_LABELS,
+    INJURY_FORMATS,
+    INJURY_LABELS,
+    KEY_INDUSTRIES,
+    NATIONAL,
+    OD,
+    OD_FORMATS,
+    OD_LABELS,
+    RECORD_FORMATS,
+    RECORD_LABELS,
+    TRAINING,
+    export_file,
+    grid_cells,
+    group_order,
+    national_first,
+    visible,
+    year_label,
+)
 from dashboards.plan_charts import STATUS_COLOURS, od_rates, status_grid, training_bars
 from dashboards.scoped_exports import download_button
 from dashboards.table_format import MISSING, show_table, styled

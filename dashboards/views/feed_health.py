@@ -7,9 +7,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboards.table_format import MISSING
 from dashboards import auth, charts, data, provenance
 from dashboards.delivery_grid import SUMMARY_LABELS, in_range, month_label, period_months, summarise
+from dashboards.table_format import MISSING
 from ipx.exports.labels import label
 
 REJECTED_LABELS = {"feed_title": "数据项", "province": "省份代码", "period": "期间", "file_name": "文件",

@@ -13,14 +13,41 @@ import pandas as pd
 import streamlit as st
 
 from dashboards import auth, charts, data, provenance
-from dashboards.floating_tables import (CLASS_NAMES, DISPLAY_ROWS, EMPLOYER_FORMATS, EMPLOYER_VIEWS, EMPLOYER_WIDTHS,
-                                        STATUS_COLOURS, STATUS_COLUMNS,
-                                        SUMMARY_FORMATS, SUMMARY_LABELS, class_name, class_summary,
-                                        employers_for_display, export_file, filter_employers,
-                                        order_employers, province_summary, summary_for_display)
-from dashboards.floating_whatif import (DOWN, INPUT_COLUMNS, STATUSES, UNCHANGED, UNCLASSIFIED, UP, Comparison, Rules,
-                                        Settings, compare, compare_by_province, regrade, rules_from_seeds,
-                                        to_decimal)
+from dashboards.floating_tables import (
+    CLASS_NAMES,
+    DISPLAY_ROWS,
+    EMPLOYER_FORMATS,
+    EMPLOYER_VIEWS,
+    EMPLOYER_WIDTHS,
+    STATUS_COLOURS,
+    STATUS_COLUMNS,
+    SUMMARY_FORMATS,
+    SUMMARY_LABELS,
+    class_name,
+    class_summary,
+    employers_for_display,
+    export_file,
+    filter_employers,
+    order_employers,
+    province_summary,
+    summary_for_display,
+)
+from dashboards.floating_whatif import (
+    DOWN,
+    INPUT_COLUMNS,
+    STATUSES,
+    UNCHANGED,
+    UNCLASSIFIED,
+    UP,
+    Comparison,
+    Rules,
+    Settings,
+    compare,
+    compare_by_province,
+    regrade,
+    rules_from_seeds,
+    to_decimal,
+)
 from dashboards.plan_charts import status_bars, whatif_bars
 from dashboards.scoped_exports import download_button
 from dashboards.table_format import MISSING, WAN, count, show_table, signed, styled, wan_yuan
@@ -257,7 +284,7 @@ def render() -> None:
             if len(shown) > DISPLAY_ROWS:
                 st.caption(f"表中显示前 {DISPLAY_ROWS:,} 家（按浮动结果、缴费变化绝对值从大到小排列）；"
                            "全部单位请使用筛选条件或下载导出文件。")
-            for tab, (view, columns) in zip(st.tabs(list(EMPLOYER_VIEWS)), EMPLOYER_VIEWS.items()):
+            for tab, columns in zip(st.tabs(list(EMPLOYER_VIEWS)), EMPLOYER_VIEWS.values()):
                 display = employers_for_display(shown.head(DISPLAY_ROWS), columns)
                 styler = styled(display, EMPLOYER_FORMATS)
                 if "浮动结果" in display:

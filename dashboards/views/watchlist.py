@@ -123,9 +123,10 @@ def render() -> None:
     c1, c2, c3, c4 = st.columns([2, 2, 2, 1])
     provinces = viewer.choose_provinces(c1, names, key="wl")
     industries = c2.multiselect("重点行业", list(industries_present), format_func=industries_present.get,
-                                placeholder="全部行业", key="wl_industries")
+                                placeholder="全部行业", key="wl_industries", select_all=False)
     factors_present = factor_options(rows)
-    factors = c3.multiselect("危害因素", factors_present, placeholder="全部因素", key="wl_factors")
+    factors = c3.multiselect("危害因素", factors_present, placeholder="全部因素", key="wl_factors",
+                             select_all=False)
     c4.write("")
     overdue_only = c4.checkbox("仅显示逾期", key="wl_overdue")
 

@@ -9,8 +9,16 @@ import pytest
 from dashboard_support import new_app, sign_in, texts
 
 from dashboards import auth
-from dashboards.users import (DEFAULT_USERS_FILE, UserConfigError, authenticate, hash_password, load_users, main,
-                              parse_users, verify_password)
+from dashboards.users import (
+    DEFAULT_USERS_FILE,
+    UserConfigError,
+    authenticate,
+    hash_password,
+    load_users,
+    main,
+    parse_users,
+    verify_password,
+)
 
 PAGE_TITLES = {"热点总览", "领导简报", "超标与隐患整改", "单位档案", "省级考核", "费率浮动", "终期评估", "数据交换"}
 
