@@ -10,20 +10,32 @@ import streamlit as st
 from dashboards import auth, charts, data, provenance
 from dashboards.delivery_grid import SUMMARY_LABELS, in_range, month_label, period_months, summarise
 from dashboards.table_format import MISSING
-from ipx.exports.labels import label
+from ipx.contracts import load_contracts
+from ipx.exports.labels import label, quarantine_reason, rule_name
 
-REJECTED_LABELS = {"feed_title": "数据项", "province": "省份代码", "period": "期间", "file_name": "文件",
-                   "record_no": "记录号", "field": "字段", "rule": "规则", "reason": "原因"}
-QUARANTINE_LABELS = {"feed_title": "数据项", "province": "省份代码", "period": "期间", "seq": "序号",
+
+def field_header(feed: str, field: str | None) -> str | None:
+    """A rejected record's field as the agency's column header (the contract's Chinese header)."""
+    contract = load_contracts().get(feed)
+    if not field or contract is None:
+        return field
+    try:
+        return contract.column(field).header
+    except KeyError:
+        return field
+
+REJECTED_LABELS = {"feed_title": "数据项", "province_name": "省份", "period": "期间", "file_name": "文件",
+                   "record_no": "记录号", "field_header": "数据字段", "rule_name": "规则", "reason_text": "原因"}
+QUARANTINE_LABELS = {"feed_title": "数据项", "province_name": "省份", "period": "期间", "seq": "序号",
                      "file_name": "文件", "quarantine_reason": "隔离原因", "quarantine_detail": "说明",
                      "exported_at": "导出时间"}
-QUALITY_LABELS = {"feed": "数据项", "province_code": "省份代码", "year": "年度", "severity": "级别",
+QUALITY_LABELS = {"feed": "数据项", "province_code": "省份", "year": "年度", "severity": "级别",
                   "rule": "规则", "records": "记录数"}
 SEVERITY = {"R": "R 拒收", "W": "W 标记", "info": "提示"}
 DISPLAY_ROWS = 1_000  # rejected records drawn at most (the count above the table covers all)
 # Pixel widths so that the tables fit a 1280 px window (the page stretches them when there is room).
-REJECTED_WIDTHS = {"数据项": 120, "省份代码": 70, "期间": 70, "文件": 200, "记录号": 60, "字段": 110, "规则": 100, "原因": 240}
-QUARANTINE_WIDTHS = {"数据项": 120, "省份代码": 70, "期间": 70, "序号": 45, "文件": 200, "隔离原因": 120, "说明": 190,
+REJECTED_WIDTHS = {"数据项": 120, "省份": 90, "期间": 70, "文件": 180, "记录号": 60, "数据字段": 110, "规则": 130, "原因": 240}
+QUARANTINE_WIDTHS = {"数据项": 120, "省份": 90, "期间": 70, "序号": 45, "文件": 200, "隔离原因": 120, "说明": 190,
                      "导出时间": 150}
 
 
@@ -123,7 +135,14 @@ def render() -> None:
             if len(rejected) > DISPLAY_ROWS:  # a national range holds 100,000s: the page sends a screenful
                 st.caption(f"表中显示前 {DISPLAY_ROWS:,} 条（按数据项、文件、记录号排列）；请用期间、省份和数据项筛选。")
                 rejected = rejected.head(DISPLAY_ROWS)
-            shown = rejected.assign(feed_title=rejected["feed"].map(lambda f: titles.get(f, f)))
+            shown = rejected.assign(
+                feed_title=rejected["feed"].map(lambda f: titles.get(f, f)),
+                province_name=rejected["province"].map(lambda c: names.get(c, c)),
+                field_header=[field_header(f, c) for f, c in zip(rejected["feed"], rejected["field"])],
+                rule_name=rejected["rule"].map(rule_name),
+                # the stored reason starts with the rule id ("date: 检查日期: 不是有效的日期")
+                reason_text=rejected["reason"].str.replace(r"^[a-z_]+: ", "", regex=True)
+                                              .str.replace(r"; [a-z_]+: ", "；", regex=True))
             st.dataframe(shown[list(REJECTED_LABELS)].rename(columns=REJECTED_LABELS), hide_index=True, placeholder=MISSING,
                          key="fh_rejected", height=360, column_config=_widths(REJECTED_WIDTHS))
 
@@ -132,7 +151,9 @@ def render() -> None:
         quarantined = _selected(viewer.restrict(quarantined, "province"), "province", first, last, provinces, feeds)
         st.markdown(f"**被隔离的文件（{len(quarantined):,}）**")
         if not quarantined.empty:
-            shown = quarantined.assign(feed_title=quarantined["feed"].map(lambda f: titles.get(f, f)))
+            shown = quarantined.assign(feed_title=quarantined["feed"].map(lambda f: titles.get(f, f)),
+                                       province_name=quarantined["province"].map(lambda c: names.get(c, c)),
+                                       quarantine_reason=quarantined["quarantine_reason"].map(quarantine_reason))
             st.dataframe(shown[list(QUARANTINE_LABELS)].rename(columns=QUARANTINE_LABELS), hide_index=True, placeholder=MISSING,
                          key="fh_quarantined", column_config=_widths(QUARANTINE_WIDTHS), row_height=70)  # 说明 wraps
 
@@ -158,6 +179,8 @@ def render() -> None:
     for col, (code, name) in zip(cols, SEVERITY.items()):
         col.metric(name, f"{int(quality.loc[quality['severity'] == code, 'records'].sum()):,}")
     shown = quality.assign(feed=quality["feed"].map(lambda f: titles.get(f, f)),
+                           province_code=quality["province_code"].map(lambda c: names.get(c, c)),
+                           rule=quality["rule"].map(rule_name),
                            severity=quality["severity"].map(lambda s: SEVERITY.get(s, s)))
     st.dataframe(shown.sort_values(["records", "feed"], ascending=[False, True])[list(QUALITY_LABELS)]
                  .rename(columns=QUALITY_LABELS), hide_index=True, placeholder=MISSING, key="fh_quality")

@@ -6,6 +6,9 @@ from __future__ import annotations
 import pytest
 from dashboard_support import figure, has_table, metrics, table, values
 
+from ipx.contracts import load_contracts
+from ipx.exports.labels import QUARANTINE_REASONS, RULE_NAMES
+
 PAGE = "views/feed_health.py"
 
 # Independent of dashboards.delivery_grid: the first and last month (year*12 + month - 1) of a period.
@@ -90,13 +93,21 @@ def test_rejected_records_with_reasons_never_the_record(signed_in, mart):
     first, last = 2020 * 12, 2022 * 12 + 11
     at.select_slider(key="fh_range").set_range(first, last).run()
     shown = table(at, "记录号", "原因")
-    assert list(shown.columns) == ["数据项", "省份代码", "期间", "文件", "记录号", "字段", "规则", "原因"]
+    assert list(shown.columns) == ["数据项", "省份", "期间", "文件", "记录号", "数据字段", "规则", "原因"]
     expected = _in_range(mart, "ingest.rejected_records", first, last).sort_values(
         ["feed", "file_name", "record_no"])
     assert len(expected) > 0
     assert list(shown["文件"]) == list(expected["file_name"])
     assert list(shown["记录号"]) == list(expected["record_no"])
-    assert list(shown["原因"]) == list(expected["reason"])
+    # names, not codes: the province, the agency's column header, the rule in Chinese, the reason
+    # without its rule id
+    assert list(shown["原因"]) == [r.split(": ", 1)[1].replace("; ", "；") for r in expected["reason"]]
+    assert set(shown["省份"]) <= {"广东省", "四川省", "新疆生产建设兵团"}
+    contracts = load_contracts()
+    assert list(shown["数据字段"]) == [contracts[f].column(c).header if c else None
+                                   for f, c in zip(expected["feed"], expected["field"])]
+    assert list(shown["规则"]) == [RULE_NAMES[r] for r in expected["rule"]]
+    assert not shown["原因"].str.contains(r"\b[a-z]+_[a-z_]+\b").any()  # no rule ids left in the text
     assert metrics(at)["拒收记录数"] == f"{len(expected):,}"
     # the pseudonymised record never reaches the page
     for element in at.dataframe:
@@ -107,6 +118,7 @@ def test_rejected_records_with_reasons_never_the_record(signed_in, mart):
     expected_q = expected_q[expected_q["file_name"].isin(
         _in_range(mart, "ingest.files", first, last)["file_name"])]
     assert sorted(quarantined["文件"]) == sorted(expected_q["file_name"])
+    assert set(quarantined["隔离原因"]) <= set(QUARANTINE_REASONS.values())
 
 
 def test_data_quality_for_the_years_of_the_range(signed_in, mart):
@@ -132,9 +144,9 @@ def test_a_provincial_user_sees_only_its_own_deliveries(signed_in, mart):
     assert {p for p, _ in cells} == {"广东省"}
     assert cells == _expected_cells(mart, first, last, "AND province_code = '440000'")
     rejected = table(at, "记录号", "原因")
-    assert set(rejected["省份代码"]) == {"440000"}
+    assert set(rejected["省份"]) == {"广东省"}
     assert len(rejected) == len(_in_range(mart, "ingest.rejected_records", first, last, "AND province = '440000'"))
-    assert set(table(at, "级别", "规则")["省份代码"]) == {"440000"}
+    assert set(table(at, "级别", "规则")["省份"]) == {"广东省"}
     assert not [m for m in at.multiselect if m.key == "fh_provinces"]
 
 

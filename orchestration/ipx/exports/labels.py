@@ -67,3 +67,38 @@ LABELS: dict[str, str] = {
 
 def label(column: str) -> str:
     return LABELS.get(column, column)
+
+
+# Validation rules (the `rule` of ingest.rejected_records and mart_data_quality) in Chinese; the
+# rule ids stay in exports for engineers, and the dashboard shows these names.
+RULE_NAMES: dict[str, str] = {
+    "required": "必填项为空", "required_when": "条件必填项为空",
+    "uscc_format": "统一社会信用代码格式错误", "uscc_check": "统一社会信用代码校验码错误",
+    "ric_format": "公民身份号码格式错误", "ric_birth_date": "公民身份号码出生日期无效", "ric_check": "公民身份号码校验码错误",
+    "area_format": "行政区划代码格式错误", "area_province": "行政区划不属于本省",
+    "industry_format": "行业代码格式错误", "industry_division": "行业大类不存在", "industry_section": "行业门类与大类不符",
+    "int": "不是有效整数", "grade": "不是有效等级", "dec": "不是有效数值", "percent": "不是有效百分比",
+    "amount": "不是有效金额", "date": "不是有效日期", "datetime": "不是有效日期时间", "enum": "不在规定取值内",
+    "range_min": "低于下限", "range_max": "高于上限", "not_before": "日期早于应在其后的日期",
+    "not_above": "大于应不超过的数值", "severity_mismatch": "事故等级与伤亡损失不符",
+    "factor_unknown": "危害因素不在限值表中", "metric_without_limit": "检测指标无接触限值",
+    "unit_mismatch": "单位与限值不符", "duplicate_key": "文件内主键重复", "row_shape": "记录列数与表头不符",
+    "cross_slice_duplicate": "被后续期间的同一记录取代", "orphan_employer": "单位不在参保名册中",
+}
+
+# Why a whole file was quarantined (ingest.files.quarantine_reason).
+QUARANTINE_REASONS: dict[str, str] = {
+    "manifest_unreadable": "清单文件无法读取", "manifest_mismatch": "清单与文件名所指数据片不符",
+    "sha256_mismatch": "文件校验值与清单不符", "row_count_mismatch": "记录数与清单不符",
+    "data_file_missing": "清单所指数据文件不存在", "file_name_invalid": "文件名不符合规定",
+    "file_unreadable": "文件无法读取", "header_invalid": "表头不符合规定", "encoding": "文件编码与清单不符",
+    "name_conflict": "文件名冲突",
+}
+
+
+def rule_name(rule: str | None) -> str | None:
+    return RULE_NAMES.get(rule, rule) if rule else rule
+
+
+def quarantine_reason(reason: str | None) -> str | None:
+    return QUARANTINE_REASONS.get(reason, reason) if reason else reason
