@@ -383,7 +383,7 @@ def test_no_resident_id_or_name_in_the_warehouse_or_its_serving_copies(written, 
 def test_no_resident_id_or_name_in_exports(written, personal_data):
     exports = written[3]
     scanner = Scanner(*personal_data)
-    files = _files_under(exports)
+    files = [p for p in _files_under(exports) if p.suffix != ".pdf"]
     # a CSV and an XLSX of every kind but the briefing (a PDF, below); the evaluation's CSV has its
     # group table beside it
     assert len(files) == 2 * (len(EXPORTS) - 1) + 1
