@@ -70,7 +70,9 @@ def render() -> None:
     viewer = auth.require_page(auth.FEED_HEALTH)
     pub = provenance.require_publication()
     st.title("数据交换")
-    st.caption("各省各数据项的报送情况（按时、逾期、被隔离、缺报、拒收比例），拒收记录及原因，数据质量。")
+    st.caption("各省各数据项的报送情况（按时、逾期、被隔离、缺报、拒收比例），拒收记录及原因，数据质量。"
+               "各数据项的表头、类型、校验规则与报送期限见系统文档《数据项说明》（docs/feeds/，由 ipx docs 生成），"
+               "报送格式见《报送说明》（docs/delivery.md）。")
 
     health = data.load(pub, data.FEED_HEALTH)
     if health is None or health.empty:

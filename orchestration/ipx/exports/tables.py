@@ -92,6 +92,7 @@ def export_assessment(con, out: Path, year: int | None, scope: frozenset[str] | 
             ["已入库文件数", as_of[1] if as_of else 0],
             ["现行数据片数", as_of[2] if as_of else 0],
             ["口径", "各指标与得分的定义见“指标定义与权重”表；未报送任何数据的省份不参加考核、不排名"],
+            ["详细说明", "系统随附文档《已发布指标说明》中“省级考核”各篇：每项指标的定义与计算方法"],
             *([["范围", "本文件只含本省的指标明细与数据快照；其他省份只列总分、等级与排名"]] if scope is not None else []),
             *([["预评估", "、".join(f"{y}年" for y in provisional)
                 + "：截至数据日期仍有应报数据未到报送期限，结果为预评估，可能随后续报送而变化"]] if provisional else []),
