@@ -18,7 +18,7 @@ if str(REPO_ROOT) not in sys.path:
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
 
-from dashboards.headless import app_test
+from dashboards.headless import APP, app_test  # noqa: F401 (APP is re-exported to the browser tests)
 
 # name -> (role, province, password); sso_only has no password.
 TEST_USERS = {
