@@ -17,22 +17,6 @@ PAGE = "views/watchlist.py"
 ALL_ROWS = "SELECT * FROM marts.mart_watchlist ORDER BY priority_rank"
 
 
-@pytest.fixture
-def signed_in(signed_in):
-    """As conftest's, with the address cleared when switching to the page: AppTest keeps the first
-    page's query parameters (the hotspots page writes its own), a browser's navigation does not."""
-
-    def make(name: str, page: str | None = None):
-        at = signed_in(name)
-        if page:
-            at.query_params.clear()
-            at.switch_page(page).run()
-            assert not at.exception, [e.value for e in at.exception]
-        return at
-
-    return make
-
-
 def _shown(at) -> pd.DataFrame:
     return table(at, "优先序", "列入原因")
 
