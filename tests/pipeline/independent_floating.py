@@ -156,7 +156,7 @@ class Floating:
         start, end = dt.date(year - 2, 1, 1), dt.date(year, 12, 31)
         rates = base_rates(province)
         emp = self.employers[(self.employers._province == province) & self.employers._period.isin(window)]
-        records = dict(emp.groupby("uscc"))
+        records = {u: g for u, g in emp.groupby("uscc")}  # noqa: C416 (dict() would call GroupBy.keys)
         last_snap = emp[emp._period == last]
 
         c = self.claims[(self.claims._province == province) & self.claims.decision.isin(RECOGNISED)]
@@ -165,7 +165,7 @@ class Floating:
         o = o[[start <= d <= end for d in o.diagnosis_date]]
         od_count = o.groupby("uscc").size().to_dict()
         overdue = self.overdue_items(province, start, end)
-        claims_of = dict(c.groupby("uscc"))
+        claims_of = {u: g for u, g in c.groupby("uscc")}  # noqa: C416 (dict() would call GroupBy.keys)
 
         out = []
         for row in last_snap.sort_values("uscc").itertuples():
