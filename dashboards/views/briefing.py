@@ -24,7 +24,7 @@ def render() -> None:
     viewer = auth.require_page(auth.BRIEFING)
     pub = provenance.require_publication()
     st.title("领导简报")
-    st.caption("一键生成供领导阅读的 PDF 简报（A4，1–2 页，中文）：谁落后于目标路径、差距多大、较上年变化，"
+    st.caption("一键生成供领导阅读的 PDF 简报（A4，中文，2–3 页）：谁落后于目标路径、差距多大、较上年变化，"
                "以及考核排名和重点关注单位。")
 
     coverage_rows = data.load(pub, data.COVERAGE)
