@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from dashboard_support import TEST_USERS, new_app, sign_in
+from dashboard_support import CHROMIUM, CHROMIUM_ARGS, TEST_USERS, new_app, sign_in
 from streamlit.testing.v1 import AppTest
 
 from dashboards.users import User, hash_password, save_users
@@ -104,3 +104,20 @@ def publish_copy(tmp_path, published) -> Callable[..., Path]:
         return warehouse
 
     return publish
+
+
+# ------------------------------------------------------------------ real browser
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's headless Chromium through Playwright, one per test module."""
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), "install Debian's chromium (make browser)"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()

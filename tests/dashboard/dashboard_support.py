@@ -20,6 +20,11 @@ from streamlit.testing.v1 import AppTest
 
 from dashboards.headless import APP, app_test  # noqa: F401 (APP is re-exported to the browser tests)
 
+# The browser tests drive Debian's Chromium (installed by `make browser`).
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
 # name -> (role, province, password); sso_only has no password.
 TEST_USERS = {
     "nat": ("national", None, "nat-password"),

@@ -12,7 +12,7 @@ import numpy as np
 import pypdf
 import pypdfium2
 import pytest
-from test_browser import _no_exception, _serve, _settle, browser  # noqa: F401  (browser: a fixture)
+from test_browser import _no_exception, _serve, _settle
 
 pytestmark = pytest.mark.browser
 
@@ -33,7 +33,7 @@ def sso_server(small_build, users_file, tmp_path_factory):
 
 
 @pytest.mark.parametrize("user, province", [("nat", None), ("sc", "510000")])
-def test_the_button_downloads_a_briefing_pdf(sso_server, browser, mart, tmp_path, user, province):  # noqa: F811
+def test_the_button_downloads_a_briefing_pdf(sso_server, browser, mart, tmp_path, user, province):
     url, access = sso_server
     year = int(mart("SELECT max(year) AS y FROM marts.mart_assessment_coverage WHERE is_assessed").iloc[0]["y"])
     context = browser.new_context(viewport={"width": 1600, "height": 1100}, locale="zh-CN", accept_downloads=True,

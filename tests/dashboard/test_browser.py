@@ -18,9 +18,6 @@ from dashboard_support import APP, REPO_ROOT, TEST_USERS
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 SCREENSHOTS = REPO_ROOT / "tests" / "artifacts" / "screenshots"
 PAGES = ["热点总览", "领导简报", "超标与隐患整改", "单位档案", "省级考核", "费率浮动", "终期评估", "数据交换"]
 # Pages that need not draw a chart (a table page; the briefing and the employer profile may show none).
@@ -74,19 +71,6 @@ def servers(small_build, users_file, tmp_path_factory):
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 process.kill()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    assert Path(CHROMIUM).exists(), "install Debian's chromium (make browser)"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def _page(browser, **context_options):

@@ -17,7 +17,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from dashboard_support import TEST_USERS
-from test_browser import CHROMIUM, CHROMIUM_ARGS, _serve, _settle
+from test_browser import _serve, _settle
 
 from dashboards import access_log, auth
 
@@ -140,19 +140,6 @@ def server(small_build, users_file, access_dir, tmp_path_factory):
     finally:
         process.terminate()
         process.wait(timeout=15)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    assert Path(CHROMIUM).exists(), "install Debian's chromium (make browser)"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 @pytest.fixture(scope="module")
