@@ -17,7 +17,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from dashboard_support import TEST_USERS
-from test_browser import _serve, _settle
+from test_browser import _serve, _settle, _sign_in
 
 from dashboards import access_log, auth
 
@@ -154,12 +154,7 @@ def _signed_in(browser, url: str, user: str):
     context = browser.new_context(viewport={"width": 1600, "height": 2000}, locale="zh-CN", accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(60_000)
-    page.goto(url)
-    page.get_by_label("用户名").fill(user)
-    page.get_by_label("密码").fill(TEST_USERS[user][2])
-    page.get_by_role("button", name="登录").click()
-    page.get_by_role("button", name="退出登录").wait_for()
-    _settle(page)
+    _sign_in(page, url, user)
     return context, page
 
 
