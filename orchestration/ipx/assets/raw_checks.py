@@ -35,6 +35,22 @@ def conservation_violations(con, contract: FeedContract) -> list[tuple]:
     return con.execute(CONSERVATION_SQL.format(table=contract.raw_table), {"feed": contract.feed}).fetchall()
 
 
+def latest_run_expectations(con, contract: FeedContract, chunk_rows: int | None = None):
+    """The feed's GX suite over the rows of the latest run that loaded any of its files
+    (``None`` when nothing was ever loaded)."""
+    from ipx.quality.gx_validation import CHUNK_ROWS, SuiteRunner, frames_from_duckdb, validation_columns
+
+    latest = con.execute(
+        "SELECT run_id FROM ingest.files WHERE feed = ? AND status = 'loaded' "
+        "ORDER BY taken_at DESC LIMIT 1", [contract.feed]).fetchone()
+    if latest is None:
+        return None
+    runner = SuiteRunner(suite_spec(contract))
+    return runner.validate(frames_from_duckdb(
+        con, f"SELECT {validation_columns(con, contract.raw_table)} FROM {contract.raw_table} "
+             "WHERE _run_id IS NOT DISTINCT FROM ?", [latest[0]], chunk_rows=chunk_rows or CHUNK_ROWS))
+
+
 def build_raw_feed_checks(contract: FeedContract) -> list[dg.AssetChecksDefinition]:
     key = raw_asset_key(contract.feed)
 
@@ -56,18 +72,11 @@ def build_raw_feed_checks(contract: FeedContract) -> list[dg.AssetChecksDefiniti
                     description="The feed's GX suite (derived from its contract) on the slices "
                                 "loaded by the latest run that loaded any.")
     def _expectations(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        from ipx.quality.gx_validation import SuiteRunner, frames_from_duckdb
-
         with warehouse.connect() as con:
-            latest = con.execute(
-                "SELECT run_id FROM ingest.files WHERE feed = ? AND status = 'loaded' "
-                "ORDER BY taken_at DESC LIMIT 1", [contract.feed]).fetchone()
-            if latest is None:
-                reporter().check_done(f"{contract.feed}:contract_expectations", True)
-                return dg.AssetCheckResult(passed=True, metadata={"rows_validated": 0, "note": "nothing loaded yet"})
-            runner = SuiteRunner(suite_spec(contract))
-            outcome = runner.validate(frames_from_duckdb(
-                con, f"SELECT * FROM {contract.raw_table} WHERE _run_id IS NOT DISTINCT FROM ?", [latest[0]]))
+            outcome = latest_run_expectations(con, contract)
+        if outcome is None:
+            reporter().check_done(f"{contract.feed}:contract_expectations", True)
+            return dg.AssetCheckResult(passed=True, metadata={"rows_validated": 0, "note": "nothing loaded yet"})
         reporter().check_done(f"{contract.feed}:contract_expectations", outcome.success)
         return dg.AssetCheckResult(passed=outcome.success, metadata=outcome.metadata())
 
