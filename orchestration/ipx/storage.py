@@ -7,6 +7,9 @@ Given the warehouse file ``W`` (e.g. ``data/ipx.duckdb``):
 - ``W.logs/``: one log per run (dbt's output, ingestion warnings; no personal data);
 - ``W.dagster/``: the Dagster instance of this warehouse (run history, materialisations,
   check results; what ``ipx ui`` shows);
+- ``W.dbt/``: dbt's target folder for this warehouse (compiled SQL, run results, and the parse
+  state that lets the next run parse only what changed: dbt re-parses everything when the
+  profile, which names the warehouse file, differs from the one it last parsed with);
 - ``W.serving/``: read-only copies of the published marts for the dashboard, swapped
   atomically after each successful build (``current`` names the live one).
 """
@@ -36,6 +39,10 @@ class WarehouseLayout:
     @property
     def dagster_home(self) -> Path:
         return self.warehouse.with_name(self.warehouse.name + ".dagster")
+
+    @property
+    def dbt_target(self) -> Path:
+        return self.warehouse.with_name(self.warehouse.name + ".dbt")
 
     @property
     def serving_dir(self) -> Path:

@@ -7,6 +7,7 @@ import os
 import shutil
 import sys
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -34,14 +35,26 @@ class IpxDbtTranslator(DagsterDbtTranslator):
         return fqn[1] if len(fqn) > 2 else "warehouse"
 
 
+# dbt's own output and installed packages: not part of the project's definition.
+_NOT_PROJECT = frozenset({"target", "logs", "dbt_packages"})
+
+
+def _project_files() -> list[Path]:
+    """Every file that defines the models, without descending into dbt's output folders."""
+    files = []
+    for folder, subfolders, names in os.walk(DBT_PROJECT_DIR):
+        if Path(folder) == DBT_PROJECT_DIR:
+            subfolders[:] = [d for d in subfolders if d not in _NOT_PROJECT]
+        files.extend(Path(folder) / name for name in names)
+    return sorted(files)
+
+
 def project_fingerprint() -> str:
     """A hash of everything that defines the models (SQL, YAML, macros, seeds): when it changes,
     incremental models are rebuilt in full."""
     digest = hashlib.sha256()
-    for path in sorted(DBT_PROJECT_DIR.rglob("*")):
-        parts = path.relative_to(DBT_PROJECT_DIR).parts
-        if path.is_file() and parts[0] not in ("target", "logs", "dbt_packages"):
-            digest.update(str(path.relative_to(DBT_PROJECT_DIR)).encode() + b"\0" + path.read_bytes())
+    for path in _project_files():
+        digest.update(str(path.relative_to(DBT_PROJECT_DIR)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 
@@ -68,10 +81,14 @@ def build_dbt_assets() -> dg.AssetsDefinition:
         full_refresh = _built_fingerprint(warehouse) != fingerprint
         if full_refresh:
             context.log.info("dbt project changed since the last build (or first build): full refresh")
-        args = ["build", "--full-refresh"] if full_refresh else ["build"]
+        # Unit tests check the models' logic, which only changes with the project: they run on a
+        # full refresh (the project changed, or a first build) and are skipped otherwise.
+        args = ["build", "--full-refresh"] if full_refresh else ["build", "--exclude", "resource_type:unit_test"]
         progress = reporter()
         progress.dbt_planned(len(context.selected_asset_keys) + len(context.selected_asset_check_keys))
-        for event in dbt.cli(args, context=context).stream():
+        # One target folder per warehouse: dbt keeps its parse state there, so the next run on
+        # this warehouse parses only what changed (see WarehouseLayout.dbt_target).
+        for event in dbt.cli(args, context=context, target_path=warehouse.layout.dbt_target).stream():
             if isinstance(event, dg.AssetCheckResult):
                 progress.dbt_node_done(event.check_name or "test")
             elif isinstance(event, (dg.Output, dg.AssetMaterialization)):
@@ -87,14 +104,7 @@ def dbt_resource() -> DbtCliResource:
 
 
 def _newest_source_mtime() -> float:
-    newest = 0.0
-    for path in DBT_PROJECT_DIR.rglob("*"):
-        parts = path.relative_to(DBT_PROJECT_DIR).parts
-        if parts and parts[0] in ("target", "logs", "dbt_packages"):
-            continue
-        if path.is_file():
-            newest = max(newest, path.stat().st_mtime)
-    return newest
+    return max((path.stat().st_mtime for path in _project_files()), default=0.0)
 
 
 def prepare_manifest(force: bool = False) -> None:
