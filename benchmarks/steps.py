@@ -4,6 +4,11 @@
     python benchmarks/steps.py ingest LANDING WAREHOUSE
     python benchmarks/steps.py dbt WAREHOUSE [--full-refresh]
     python benchmarks/steps.py pages WAREHOUSE REPEATS
+    python benchmarks/steps.py checks WAREHOUSE
+    python benchmarks/steps.py run LANDING WAREHOUSE
+
+``run`` times the whole ``ipx run`` as an operator starts it (a new process, from the command to
+its exit) and splits it into phases from the run's own Dagster event log.
 
 Prints one JSON line: seconds, peak_rss_mb and step-specific counts.
 """
@@ -94,6 +99,90 @@ def dbt(warehouse: Path, full_refresh: bool) -> dict:
     return {"seconds": seconds}
 
 
+def checks(warehouse: Path) -> dict:
+    """The feeds' data checks as ``ipx run`` runs them (records conserved, the GX suite over the
+    latest run's rows), per feed, on a built warehouse opened read-only."""
+    import duckdb
+
+    from ipx.assets.raw_checks import conservation_violations, latest_run_expectations
+    from ipx.contracts import load_contracts
+    from ipx.resources import duckdb_config
+
+    con = duckdb.connect(str(warehouse), read_only=True, config=duckdb_config())
+    per_feed = {}
+    started = time.perf_counter()
+    for feed, contract in load_contracts().items():
+        began = time.perf_counter()
+        violations = conservation_violations(con, contract)
+        outcome = latest_run_expectations(con, contract)
+        per_feed[feed] = {"seconds": round(time.perf_counter() - began, 2),
+                          "rows": outcome.rows if outcome else 0,
+                          "passed": not violations and (outcome is None or outcome.success)}
+    seconds = time.perf_counter() - started
+    con.close()
+    return {"seconds": seconds, "rows": sum(f["rows"] for f in per_feed.values()), "feeds": per_feed}
+
+
+def _phase(step_key: str) -> str:
+    """Which phase of ``ipx run`` a Dagster step belongs to."""
+    if step_key == "ipx_dbt_models":
+        return "dbt"
+    if step_key.endswith(("_contract_expectations", "_records_conserved")):
+        return "feed checks"
+    if step_key.endswith("_deliveries_current"):
+        return "freshness checks"
+    if step_key.startswith("ingest"):
+        return "ledger"
+    return "ingestion"
+
+
+def run_phases(warehouse: Path) -> dict:
+    """Seconds per phase of the latest run in the warehouse's Dagster instance."""
+    import dagster as dg
+
+    from ipx.storage import WarehouseLayout
+
+    instance = dg.DagsterInstance.from_config(str(WarehouseLayout.at(warehouse).dagster_home))
+    run = instance.get_runs(limit=1)[0]
+    kinds = {dg.DagsterEventType.STEP_START, dg.DagsterEventType.STEP_SUCCESS,
+             dg.DagsterEventType.STEP_FAILURE, dg.DagsterEventType.RUN_START, dg.DagsterEventType.RUN_SUCCESS}
+    started, phases, run_start, run_end = {}, {}, None, None
+    for entry in instance.all_logs(run.run_id, of_type=kinds):
+        kind = entry.dagster_event.event_type
+        if kind == dg.DagsterEventType.RUN_START:
+            run_start = entry.timestamp
+        elif kind == dg.DagsterEventType.RUN_SUCCESS:
+            run_end = entry.timestamp
+        elif kind == dg.DagsterEventType.STEP_START:
+            started[entry.step_key] = entry.timestamp
+        elif entry.step_key in started:
+            phase = _phase(entry.step_key)
+            phases[phase] = phases.get(phase, 0.0) + entry.timestamp - started[entry.step_key]
+    instance.dispose()
+    return {"dagster_run_seconds": (run_end or 0) - (run_start or 0), "phases": phases}
+
+
+def whole_run(landing: Path, warehouse: Path) -> dict:
+    """``ipx run --quiet`` in its own process: wall time, peak RSS, and its phases."""
+    ipx = Path(sys.executable).parent / "ipx"
+    started = time.perf_counter()
+    done = subprocess.run([str(ipx), "run", "--landing", str(landing), "--warehouse", str(warehouse), "--quiet"],
+                          capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if done.returncode not in (0,):
+        raise SystemExit(f"ipx run exited {done.returncode}:\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
+    import duckdb
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    records = con.execute("SELECT coalesce(sum(records), 0) FROM ingest.files").fetchone()[0]
+    con.close()
+    out = {"seconds": seconds, "warehouse_records": int(records)}
+    out.update(run_phases(warehouse))
+    # outside the Dagster run: start-up (imports, definitions), the summary and publishing
+    out["phases"]["start-up and publish"] = seconds - out["dagster_run_seconds"]
+    return out
+
+
 def main() -> None:
     step, *args = sys.argv[1:]
     if step == "floor":
@@ -102,6 +191,10 @@ def main() -> None:
         out = ingest(Path(args[0]), Path(args[1]))
     elif step == "dbt":
         out = dbt(Path(args[0]), "--full-refresh" in args)
+    elif step == "run":
+        out = whole_run(Path(args[0]), Path(args[1]))
+    elif step == "checks":
+        out = checks(Path(args[0]))
     elif step == "pages":
         from dashboards.measure_pages import measure  # the dashboard's own page timer
 
