@@ -20,15 +20,22 @@ import duckdb
 from ipx.storage import WarehouseLayout
 
 PUBLISHED_SCHEMAS = ("marts", "reference")
+# What the dashboard and the exports read in ``marts``: the published marts and the dimensions.
+# The facts (record level, persons' pseudonyms, ~all of the rows at national volume) stay in the
+# warehouse: nothing served reads them, and copying them was most of a publication's time.
+PUBLISHED_MART_PREFIXES = ("mart_", "dim_")
 # The ledger without personal data in clear: feed health, rejected records with reasons.
 PUBLISHED_LEDGER = ("files", "rejected_records", "pending_files", "feed_catalogue")
 KEEP_COPIES = 3
 
 
 def _source_tables(con, schema: str) -> list[str]:
-    return [r[0] for r in con.execute(
+    tables = [r[0] for r in con.execute(
         "SELECT table_name FROM duckdb_tables() WHERE database_name = 'source' AND schema_name = ? ORDER BY 1",
         [schema]).fetchall()]
+    if schema == "marts":
+        return [t for t in tables if t.startswith(PUBLISHED_MART_PREFIXES)]
+    return tables
 
 
 def publish_serving_copy(layout: WarehouseLayout, run_id: str) -> Path:
