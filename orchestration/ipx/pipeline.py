@@ -45,6 +45,7 @@ class RunSummary:
     never_delivered: int = 0  # feed x province pairs with nothing ever accepted
     as_of: str | None = None
     published: str | None = None
+    unchanged: bool = False  # nothing new since the last build: models and published copy as they were
     log_file: str | None = None
     totals: dict[str, int] = field(default_factory=dict)
     note: str | None = None
@@ -89,7 +90,8 @@ class RunSummary:
         if self.totals:
             lines.append("  warehouse totals    " + ", ".join(f"{k} {v}" for k, v in self.totals.items()))
         if self.published:
-            lines.append(f"  published           {self.published}")
+            state = " (unchanged: nothing new since the last build)" if self.unchanged else ""
+            lines.append(f"  published           {self.published}{state}")
         if self.log_file:
             lines.append(f"  run log             {self.log_file}")
         if self.note:
@@ -205,6 +207,7 @@ def run_pipeline(landing: Path, warehouse: Path, publish: bool = True, show_prog
     from ipx import definitions
     from ipx.resources import WarehouseResource
 
+    built_before = _latest_build(layout)
     resources = {
         "warehouse": WarehouseResource(path=str(layout.warehouse), landing=str(Path(landing).resolve())),
         "dbt": definitions.dbt_resource(),
@@ -239,10 +242,28 @@ def run_pipeline(landing: Path, warehouse: Path, publish: bool = True, show_prog
     if not result.success:
         raise RunFailed("steps failed: " + "; ".join(summary.failed_steps or ["(unknown)"]), summary)
     if publish:
-        from ipx.serving import publish_serving_copy
+        from ipx.serving import current_serving_file, publish_serving_copy
 
-        summary.published = str(publish_serving_copy(layout, result.run_id))
+        current = current_serving_file(layout)
+        if _latest_build(layout) == built_before and current is not None:
+            # dbt found nothing new (same project, same inputs): the published copy stands
+            summary.published, summary.unchanged = str(current), True
+        else:
+            summary.published = str(publish_serving_copy(layout, result.run_id))
     return summary
+
+
+def _latest_build(layout: WarehouseLayout):
+    """When the models were last built (``meta.model_build``), or None."""
+    if not layout.warehouse.exists():
+        return None
+    con = duckdb.connect(str(layout.warehouse), read_only=True)
+    try:
+        exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'meta' "
+                             "AND table_name = 'model_build'").fetchone()[0]
+        return con.execute("SELECT max(built_at) FROM meta.model_build").fetchone()[0] if exists else None
+    finally:
+        con.close()
 
 
 @contextlib.contextmanager

@@ -58,18 +58,42 @@ def project_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def _built_fingerprint(warehouse: WarehouseResource) -> str | None:
+# What the models read besides the project: the raw layer and ledger change only through
+# ingestion, which records every file it takes or quarantines in ingest.files (and every
+# rejected record); the catalogue follows the contracts; pending files are published as they
+# stand. Timestamps of a rescan (pending_files.seen_at) are left out: they change every run.
+INPUTS_SQL = """
+SELECT concat_ws(' / ',
+  (SELECT count(*) || ' ' || coalesce(max(taken_at)::VARCHAR, '-') || ' ' || coalesce(sum(records), 0)
+     FROM ingest.files),
+  (SELECT count(*) || ' ' || coalesce(max(rejected_at)::VARCHAR, '-') FROM ingest.rejected_records),
+  (SELECT coalesce(md5(string_agg(c::VARCHAR, '|' ORDER BY c.feed)), '-') FROM ingest.feed_catalogue AS c),
+  (SELECT coalesce(md5(string_agg(feed || '/' || file_name, '|' ORDER BY feed, file_name)), '-')
+     FROM ingest.pending_files))
+"""
+
+
+def inputs_fingerprint(con) -> str:
+    """A digest of everything the models read apart from the project itself."""
+    return hashlib.sha256(con.execute(INPUTS_SQL).fetchone()[0].encode()).hexdigest()
+
+
+def _last_build(warehouse: WarehouseResource) -> tuple[str | None, str | None, str]:
+    """(project fingerprint, inputs fingerprint) of the last build, and the inputs now."""
     with warehouse.connect() as con:
         con.execute("CREATE SCHEMA IF NOT EXISTS meta")
         con.execute("CREATE TABLE IF NOT EXISTS meta.model_build (fingerprint VARCHAR, built_at TIMESTAMP, "
                     "full_refresh BOOLEAN)")
-        row = con.execute("SELECT fingerprint FROM meta.model_build ORDER BY built_at DESC LIMIT 1").fetchone()
-    return row[0] if row else None
+        con.execute("ALTER TABLE meta.model_build ADD COLUMN IF NOT EXISTS inputs VARCHAR")
+        row = con.execute("SELECT fingerprint, inputs FROM meta.model_build ORDER BY built_at DESC LIMIT 1").fetchone()
+        inputs = inputs_fingerprint(con)
+    return (row[0], row[1], inputs) if row else (None, None, inputs)
 
 
-def _record_build(warehouse: WarehouseResource, fingerprint: str, full_refresh: bool) -> None:
+def _record_build(warehouse: WarehouseResource, fingerprint: str, full_refresh: bool, inputs: str) -> None:
     with warehouse.connect() as con:
-        con.execute("INSERT INTO meta.model_build VALUES (?, now()::TIMESTAMP, ?)", [fingerprint, full_refresh])
+        con.execute("INSERT INTO meta.model_build (fingerprint, built_at, full_refresh, inputs) "
+                    "VALUES (?, now()::TIMESTAMP, ?, ?)", [fingerprint, full_refresh, inputs])
 
 
 def build_dbt_assets() -> dg.AssetsDefinition:
@@ -78,9 +102,16 @@ def build_dbt_assets() -> dg.AssetsDefinition:
     def ipx_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
         os.environ["IPX_WAREHOUSE"] = str(warehouse.layout.warehouse)
         fingerprint = project_fingerprint()
-        full_refresh = _built_fingerprint(warehouse) != fingerprint
+        built_with, built_on, inputs = _last_build(warehouse)
+        full_refresh = built_with != fingerprint
         if full_refresh:
             context.log.info("dbt project changed since the last build (or first build): full refresh")
+        elif built_on == inputs:
+            # Nothing arrived since the last build and the project is the same: every model
+            # would come out as it is. dbt is not run; the pipeline keeps the published copy.
+            context.log.info("nothing new since the last build (same project, same inputs): dbt not run")
+            reporter().dbt_planned(0)
+            return
         # Unit tests check the models' logic, which only changes with the project: they run on a
         # full refresh (the project changed, or a first build) and are skipped otherwise.
         args = ["build", "--full-refresh"] if full_refresh else ["build", "--exclude", "resource_type:unit_test"]
@@ -94,7 +125,7 @@ def build_dbt_assets() -> dg.AssetsDefinition:
             elif isinstance(event, (dg.Output, dg.AssetMaterialization)):
                 progress.dbt_node_done(getattr(event, "output_name", None) or "model")
             yield event
-        _record_build(warehouse, fingerprint, full_refresh)
+        _record_build(warehouse, fingerprint, full_refresh, inputs)
 
     return ipx_dbt_models
 
