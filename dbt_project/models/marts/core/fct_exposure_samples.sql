@@ -1,3 +1,6 @@
+-- A view: a projection of an incremental intermediate model, so it costs nothing to build and
+-- is as current as that model (see macros/incremental_by_province.sql).
+{{ config(materialized='view') }}
 -- Exposure samples with limit, exceedance ratio and rectification deadline.
 select
     province_code, sample_no, uscc, sample_date, sample_year, post, factor, metric, value, unit,

@@ -1,3 +1,6 @@
+-- A view: a projection of an incremental intermediate model, so it costs nothing to build and
+-- is as current as that model (see macros/incremental_by_province.sql).
+{{ config(materialized='view') }}
 -- Work-injury recognitions with their employer attribution and what they count for.
 select
     province_code, decision_no, uscc, person_pseudonym, sex, incident_date, incident_year, decision_date,
