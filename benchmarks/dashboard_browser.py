@@ -7,10 +7,11 @@ Starts ``streamlit run dashboards/app.py`` on a free local port (SSO mode with a
 file holding one national user, so no sign-in form is timed), then measures what a user waits for:
 
 - **cold start**: the first load after the server started (boundaries built, nothing cached);
-- **fresh load** of each page, ``--runs`` times: a new browser context (no cache, a new Streamlit
-  session, as a user opening a shared link), from the navigation start to the page drawn —
-  its title (h1), its main element (the map, the first chart or table) drawn, and Streamlit's
-  running indicator gone. Measured in the browser (``performance.now()``, relative to the
+- **fresh load** of each page, ``--runs`` times: a new tab (a new Streamlit session, as a user
+  opening a shared link) in a browser whose cache holds the front end, and the same in a new
+  browser profile (empty cache), from the navigation start to the page drawn — its title (h1),
+  its main element (the map, the first grid or table; drawn on the server as SVG / HTML, so in
+  the DOM means drawn) present, and Streamlit's running indicator gone. Measured in the browser (``performance.now()``, relative to the
   navigation start), so Playwright's own latency is not counted;
 - **page switch** in a session: a click on the page's entry in the sidebar to the same state;
 - **filter change** in a session: one widget of the page changed (a year, a province, a
@@ -20,7 +21,8 @@ file holding one national user, so no sign-in form is timed), then measures what
 Reports p50 and p95 (nearest rank) per page and over all pages against the targets (fresh load
 p95 ≤ 1.5 s, switch / filter p95 ≤ 0.5 s at national volume); ``--write`` adds the run's section
 to "Dashboard in a browser" in BENCHMARKS.md (between its markers). Also reports where a fresh
-load's time goes and the bytes each page receives over the websocket.
+load's time goes and the bytes each page receives over the websocket, and whether any page
+fetched Plotly's chunk (none should: the charts are drawn on the server).
 Nothing here is asserted: timings depend on the machine.
 """
 
@@ -53,16 +55,19 @@ START, END = "<!-- dashboard-browser:start -->", "<!-- dashboard-browser:end -->
 
 # url path -> (title, CSS selector of the page's main element, filter: (widget test id, label) or None).
 # The first page is the default one: Streamlit serves it at "/" (its own path shows "Page not found").
+# Main elements are drawings made on the server (dashboards/drawing.py: SVG / HTML in the page's DOM);
+# no page loads Plotly, so "drawn" is the whole page's first screen, not a part waiting for a chart.
 PAGES = {
-    "hotspots": ("热点总览", "path.choroplethlocation", ("stSelectbox", "指标")),
+    "hotspots": ("热点总览", '[data-drawing="hs_map"] svg.ipx-map path', ("stSelectbox", "指标")),
     "briefing": ("领导简报", None, None),
     "watchlist": ("超标与隐患整改", '[data-testid="stDataFrame"]', ("stSelectbox", "省份")),
     "employer": ("单位档案", None, None),
-    "assessment": ("省级考核", ".js-plotly-plot .main-svg", ("stSelectbox", "省份")),
+    "assessment": ("省级考核", '[data-drawing="as_components"] td', ("stSelectbox", "省份")),
     # a single-year warehouse has no floating cycle: the page's message is what is drawn
-    "floating": ("费率浮动", '.js-plotly-plot .main-svg, [data-testid="stAlertContainer"]', ("stMultiSelect", "浮动结果")),
-    "evaluation": ("终期评估", ".js-plotly-plot .main-svg", ("stSelectbox", "省份")),
-    "feed-health": ("数据交换", ".js-plotly-plot .main-svg", ("stMultiSelect", "数据项")),
+    "floating": ("费率浮动", '[data-drawing="fl_class_chart"] rect, [data-testid="stAlertContainer"]',
+                 ("stMultiSelect", "浮动结果")),
+    "evaluation": ("终期评估", '[data-drawing="ev_status_grid"] td', ("stSelectbox", "省份")),
+    "feed-health": ("数据交换", '[data-drawing="fh_grid"] td', ("stMultiSelect", "数据项")),
 }
 
 # Drawn: the title, the main element (when the page has one), no running indicator, no skeleton.
@@ -77,7 +82,8 @@ DRAWN_JS = """([title, main]) => {
       || e.name.endsWith('.js'));
   return {at: performance.now(), open: w.open ?? null, first: w.first ?? null, last: w.last ?? null,
           messages: w.n ?? 0, jsKB: Math.round(scripts.reduce((s, e) => s + (e.transferSize || e.encodedBodySize || 0), 0) / 1024),
-          jsEnd: Math.max(0, ...scripts.map(e => e.responseEnd))};
+          jsEnd: Math.max(0, ...scripts.map(e => e.responseEnd)),
+          plotly: scripts.some(e => e.name.includes('PlotlyChart'))};
 }"""
 # Installed before the app's scripts: when the websocket opened and when its first and latest
 # messages arrived (performance.now(), ms since the navigation start).
@@ -199,7 +205,7 @@ def fresh_load(browser, url: str, path: str, width: int, context=None) -> tuple[
     """Seconds to drawn, websocket bytes, and the phases (s): ``static`` navigation start to the
     websocket open (HTML, the front end's JavaScript), ``server`` websocket open to the last message
     before drawn (the script's run and the page's elements sent), ``draw`` the rest (the browser
-    laying out and drawing, Plotly's charts)."""
+    laying out and painting, loading the front end of elements such as tables)."""
     title, main, _ = PAGES[path]
     session = Session(browser, width, context)
     try:
@@ -208,7 +214,7 @@ def fresh_load(browser, url: str, path: str, width: int, context=None) -> tuple[
         session.page.wait_for_timeout(300)  # the rest of the page's messages, for the byte count
         at, opened, last = drawn["at"], drawn["open"] or 0, drawn["last"] or drawn["at"]
         phases = {"static": opened / 1000, "server": (last - opened) / 1000, "draw": (at - last) / 1000,
-                  "js_kb": drawn["jsKB"]}
+                  "js_kb": drawn["jsKB"], "plotly": bool(drawn.get("plotly"))}
         return at / 1000, session.bytes, phases
     finally:
         session.close()
@@ -340,7 +346,8 @@ def measure(warehouse: Path, runs: int, width: int) -> dict:
                                 "phases_p50_s": {k: round(percentile([x[k] for x in phases[p]], 50), 3)
                                                  for k in ("static", "server", "draw", "js_kb")},
                                 "empty_cache_phases_p50_s": {k: round(percentile([x[k] for x in new_phases[p]], 50), 3)
-                                                             for k in ("static", "server", "draw", "js_kb")}}
+                                                             for k in ("static", "server", "draw", "js_kb")},
+                                "plotly_loaded": any(x.get("plotly") for x in phases[p] + new_phases[p])}
                   for p in PAGES},
         "all": {"fresh": summarise(every(fresh)), "fresh_empty_cache": summarise(every(new_profile)),
                 "switch": summarise(every(switches)),
@@ -383,9 +390,15 @@ def markdown(result: dict, label: str) -> str:
         lines.append("| " + " | ".join(cells) + " |")
     lines += ["", "Where a fresh load's time goes (p50, s): static = navigation start to the websocket open "
               "(HTML and the front end's JavaScript, KB fetched); server = websocket open to the last message "
-              "before the page is drawn (the script's run, the elements sent); draw = the rest (layout, Plotly).", "",
+              "before the page is drawn (the script's run, the elements sent); draw = the rest (the browser's layout "
+              "and painting).", "",
               "| page | static | server | draw | empty cache: static | JS KB fetched | server | draw |",
               "|---|---|---|---|---|---|---|---|"]
+    with_plotly = [t for t, r in result["pages"].items() if r.get("plotly_loaded")]
+    if "plotly_loaded" in next(iter(result["pages"].values())):
+        at = lines.index("| page | static | server | draw | empty cache: static | JS KB fetched | server | draw |") - 1
+        lines[at:at] = ["", "Plotly's front end (`PlotlyChart.*.js`) fetched on: "
+                        + (", ".join(with_plotly) if with_plotly else "no page") + "."]
     for title, r in result["pages"].items():
         ph, ec = r["phases_p50_s"], r["empty_cache_phases_p50_s"]
         lines.append(f"| {title} | {ph['static']:.2f} | {ph['server']:.2f} | {ph['draw']:.2f} | {ec['static']:.2f} "

@@ -24,7 +24,7 @@ attributes (stable names its own end-to-end tests use; checked against 1.67's fr
   entry, ``__select_all__`` / ``__select_matches__``).
 
 Placeholders of selectboxes and multiselects ("Choose an option") are set in Chinese by each
-widget (``placeholder=``). Plotly's mode bar is switched off per chart (``charts.CHART_CONFIG``).
+widget (``placeholder=``). Charts and maps are drawn on the server (``drawing.py``): no chart toolbar.
 
 Tables: long text in the tables' cells does not fit a cell, so wide tables are laid out by
 their pages (``dashboards/table_format.py``); the style sheet only stops a table's frame from

@@ -6,10 +6,8 @@ exceedances against their limits, and the tables. Nothing here computes a publis
 from __future__ import annotations
 
 import pandas as pd
-import plotly.graph_objects as go
 
-from dashboards import data
-from dashboards.charts import FONT
+from dashboards import data, drawing
 from dashboards.table_format import MISSING
 from dashboards.watchlist_table import profile_link
 from ipx.exports.labels import label
@@ -93,32 +91,21 @@ def search_display(found: pd.DataFrame) -> pd.DataFrame:
 # ------------------------------------------------------------------ chart
 
 
-def exceedance_chart(events: pd.DataFrame) -> go.Figure | None:
-    """Each exceedance as a point (date, value ÷ limit), one trace per factor, with the limit
-    (ratio 1) as a line; None when the employer has no exceedance."""
+def exceedance_chart(events: pd.DataFrame) -> str | None:
+    """Each exceedance as a point (date, value ÷ limit), one colour per factor, with the limit
+    (ratio 1) as a dashed line (SVG, see ``drawing.py``); None when the employer has no exceedance."""
     samples = events[events["event_type"] == "exceedance"].sort_values("event_date")
     if samples.empty:
         return None
-    fig = go.Figure()
-    for factor, rows in samples.groupby("factor", sort=True):
-        ratios = rows["exceedance_ratio"].astype(float)
-        fig.add_trace(go.Scatter(
-            x=pd.to_datetime(rows["event_date"]), y=ratios, name=str(factor), mode="markers",
-            marker=dict(size=11, line=dict(width=1, color="white")),
-            customdata=list(zip(rows["description"], rows["status"].fillna(MISSING))),
-            hovertemplate="%{x|%Y-%m-%d}<br>%{customdata[0]}<br>整改状态：%{customdata[1]}<extra>"
-                          + str(factor) + "</extra>"))
-    top = max(2.0, float(samples["exceedance_ratio"].astype(float).max()) * 1.1)
-    fig.add_hline(y=1, line=dict(color=LIMIT_COLOUR, width=2, dash="dash"),
-                  annotation_text="职业接触限值（倍数 = 1）", annotation_position="bottom right",
-                  annotation_font=dict(color=LIMIT_COLOUR))
-    fig.update_layout(
-        font=FONT, height=400, margin=dict(l=10, r=10, t=30, b=10), hovermode="closest", showlegend=True,
-        legend=dict(title=dict(text="危害因素："), orientation="h", yanchor="top", y=-0.22, x=0),
-        yaxis=dict(title="检测值 ÷ 限值（倍）", range=[0, top], rangemode="tozero"),
-        xaxis=dict(title="检测日期", tickformat="%Y-%m"),
-        colorway=FACTOR_COLOURS, separators=".,")
-    return fig
+    groups = []
+    for i, (factor, rows) in enumerate(samples.groupby("factor", sort=True)):
+        points = [drawing.Point(day, float(ratio), f"{factor} · {pd.Timestamp(day):%Y-%m-%d}<br>{description}<br>"
+                                                   f"整改状态：{status if isinstance(status, str) else MISSING}")
+                  for day, ratio, description, status in zip(rows["event_date"], rows["exceedance_ratio"],
+                                                             rows["description"], rows["status"])]
+        groups.append((str(factor), FACTOR_COLOURS[i % len(FACTOR_COLOURS)], points))
+    return drawing.date_points(groups, name="emp_exceedances", y_title="检测值 ÷ 限值（倍）", x_title="检测日期",
+                               line_at=1.0, line_label="职业接触限值（倍数 = 1）", line_colour=LIMIT_COLOUR, y_min_top=2.0)
 
 
 # ------------------------------------------------------------------ tables

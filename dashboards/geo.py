@@ -101,8 +101,8 @@ def _round(coords, decimals: int):
 
 
 def _feature(code: str, geometry) -> dict:
-    # plotly.js draws with d3-geo, which reads rings on the sphere: an exterior ring must run
-    # clockwise, else the polygon is taken as the whole globe minus the province.
+    # One ring orientation (clockwise exteriors, as d3-geo reads rings on the sphere), so the
+    # GeoJSON stays usable by spherical renderers; the SVG map and the PDF briefing ignore it.
     geometry = shapely.set_precision(geometry, 10.0 ** -COORDINATE_DECIMALS)  # round, staying valid
     geometry = shapely.orient_polygons(geometry, exterior_cw=True)
     mapping = json.loads(shapely.to_geojson(geometry))

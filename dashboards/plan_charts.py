@@ -1,5 +1,6 @@
-"""Plotly figures of the 费率浮动 and 终期评估 pages. They lay out published figures (and the
-what-if's re-grading); nothing here computes a published figure."""
+"""Drawings of the 费率浮动 and 终期评估 pages (SVG / HTML made on the server, see ``drawing.py``).
+They lay out published figures (and the what-if's re-grading); nothing here computes a
+published figure."""
 
 from __future__ import annotations
 
@@ -7,9 +8,8 @@ import math
 from collections.abc import Collection, Mapping, Sequence
 
 import pandas as pd
-import plotly.graph_objects as go
 
-from dashboards.charts import FONT
+from dashboards import drawing
 from dashboards.floating_whatif import STATUSES
 
 STATUS_BAR_COLOURS = {"下浮": "#4daf4a", "不浮动": "#bdbdbd", "上浮": "#e41a1c", "新参保": "#6baed6",
@@ -27,98 +27,72 @@ STATUS_COLOURS = {
 STATUS_ORDER = list(STATUS_COLOURS)
 
 
-def status_bars(frame: pd.DataFrame, *, category: str, counts: Mapping[str, str],
-                height: int | None = None) -> go.Figure:
+def status_bars(frame: pd.DataFrame, *, category: str, counts: Mapping[str, str], name: str = "fl_class_chart") -> str:
     """Stacked horizontal bars: one bar per ``frame[category]``, segments = status counts
     (``counts``: column -> status name)."""
-    fig = go.Figure()
-    for column, status in counts.items():
-        fig.add_trace(go.Bar(
-            y=list(frame[category]), x=[int(v) for v in frame[column]], name=status, orientation="h",
-            marker_color=STATUS_BAR_COLOURS.get(status, "#999999"),
-            hovertemplate="%{y} · " + status + "：%{x:,} 家<extra></extra>"))
-    fig.update_layout(barmode="stack", height=height or max(220, 70 + 30 * len(frame)), font=FONT,
-                      margin=dict(l=0, r=0, t=10, b=0), xaxis=dict(title="单位数（家）", tickformat=","),
-                      yaxis=dict(autorange="reversed", type="category"),
-                      legend=dict(orientation="h", y=-0.2, traceorder="normal"))
-    return fig
+    rows = []
+    for _, r in frame.iterrows():
+        total = sum(int(r[c]) for c in counts)
+        segments = [drawing.Segment(float(int(r[c])), STATUS_BAR_COLOURS.get(s, "#999999"),
+                                    f"{r[category]} · {s}：{int(r[c]):,} 家", name=s) for c, s in counts.items()]
+        rows.append(drawing.BarRow(label=str(r[category]), segments=segments, after=f"{total:,} 家"))
+    legend = drawing.legend_html([(s, STATUS_BAR_COLOURS.get(s, "#999999")) for s in counts.values()])
+    return drawing.hbars(rows, name=name, stacked=True, x_title="单位数（家）", legend=legend, width=900, row_height=30,
+                         tick_format=lambda v: f"{v:,.0f}")
 
 
-def whatif_bars(published: Mapping[str, int], whatif: Mapping[str, int]) -> go.Figure:
+def whatif_bars(published: Mapping[str, int], whatif: Mapping[str, int]) -> str:
     """Employers by status: published beside what-if."""
-    fig = go.Figure()
-    for name, counts, colour in (("公布结果", published, "#9ecae1"), ("测算结果", whatif, "#2171b5")):
-        fig.add_trace(go.Bar(x=list(STATUSES), y=[counts.get(s, 0) for s in STATUSES], name=name, marker_color=colour,
-                             text=[f"{counts.get(s, 0):,}" for s in STATUSES], textposition="outside",
-                             cliponaxis=False, hovertemplate="%{x}：%{y:,} 家<extra>" + name + "</extra>"))
-    fig.update_layout(barmode="group", height=300, font=FONT, margin=dict(l=0, r=0, t=20, b=0),
-                      yaxis=dict(title="单位数（家）", tickformat=","), legend=dict(orientation="h", y=-0.2))
-    return fig
+    series = [drawing.Series(name, colour, [float(counts.get(s, 0)) for s in STATUSES],
+                             tooltips=[f"{s} · {name}：{counts.get(s, 0):,} 家" for s in STATUSES],
+                             labels=[f"{counts.get(s, 0):,}" for s in STATUSES])
+              for name, counts, colour in (("公布结果", published, "#9ecae1"), ("测算结果", whatif, "#2171b5"))]
+    return drawing.vbars(list(STATUSES), series, name="fl_whatif_chart", y_title="单位数（家）",
+                         tick_format=lambda v: f"{v:,.0f}", height=300)
 
 
 def status_grid(rows: Sequence[str], columns: Sequence[str], cells: Mapping[tuple[str, str], tuple[str, str, str]],
-                bold: Collection[str] = ()) -> go.Figure:
-    """Rows x columns of statuses, coloured by status. ``cells[(row, column)]`` = (status, text,
-    hover); a missing cell is left white (the row has no such column); ``bold`` rows' labels in bold."""
-    order = {s: i for i, s in enumerate(STATUS_ORDER)}
-    n = len(STATUS_ORDER)
-    z, text, hover = [], [], []
-    for r in rows:
-        z_row, t_row, h_row = [], [], []
-        for c in columns:
-            cell = cells.get((r, c))
-            z_row.append(order.get(cell[0], order["无数据"]) if cell else math.nan)
-            t_row.append(cell[1] if cell else "")
-            h_row.append(cell[2] if cell else f"{r}：无此行业")
-        z.append(z_row)
-        text.append(t_row)
-        hover.append(h_row)
-    scale = []
-    for i, status in enumerate(STATUS_ORDER):
-        scale += [[i / n, STATUS_COLOURS[status]], [(i + 1) / n, STATUS_COLOURS[status]]]
-    fig = go.Figure(go.Heatmap(
-        z=z, x=list(columns), y=list(rows), text=text, customdata=hover, texttemplate="%{text}",
-        textfont=dict(size=12), colorscale=scale, zmin=-0.5, zmax=n - 0.5, xgap=2, ygap=2, showscale=False,
-        hovertemplate="%{customdata}<extra></extra>", name="评估结果"))
-    fig.update_layout(height=max(220, 90 + 44 * len(rows)), margin=dict(l=0, r=0, t=60, b=0), font=FONT,
-                      xaxis=dict(side="top", type="category"),
-                      yaxis=dict(autorange="reversed", type="category", tickmode="array", tickvals=list(rows),
-                                 ticktext=[f"<b>{r}</b>" if r in bold else r for r in rows]))
-    return fig
+                bold: Collection[str] = (), codes: Mapping[str, str] | None = None) -> str:
+    """Rows x columns of statuses, coloured by status (an HTML grid). ``cells[(row, column)]`` =
+    (status, text, hover); a missing cell is left white (the row has no such column); ``bold``
+    rows' labels in bold; ``codes``: row -> province code (``data-code`` of its row)."""
+    grid_cells = {}
+    for (r, c), (status, text, hover) in cells.items():
+        grid_cells[(r, c)] = drawing.Cell(STATUS_COLOURS.get(status, NONE), text, hover, {"data-status": status})
+    empty = drawing.Cell("#ffffff", "", "无此行业", {"data-status": ""})
+    row_attrs = {r: {"data-code": code} for r, code in (codes or {}).items()}
+    shown = [s for s in STATUS_ORDER if any(cell[0] == s for cell in cells.values())]
+    legend = drawing.legend_html([(s, STATUS_COLOURS[s]) for s in shown])
+    return drawing.grid(list(rows), list(columns), grid_cells, name="ev_status_grid", bold=bold, empty=empty,
+                        row_attrs=row_attrs, legend=legend, corner="省份")
 
 
-def training_bars(frame: pd.DataFrame) -> go.Figure:
+def training_bars(frame: pd.DataFrame) -> str:
     """Key-position training coverage by province against the year's target (frame: name,
     coverage, target; shares 0..1)."""
-    colours = [GOOD if pd.notna(c) and pd.notna(t) and c >= t else (NONE if pd.isna(c) else BAD)
-               for c, t in zip(frame["coverage"], frame["target"])]
-    fig = go.Figure()
-    fig.add_trace(go.Bar(
-        y=list(frame["name"]), x=[None if pd.isna(v) else float(v) for v in frame["coverage"]], orientation="h",
-        marker_color=colours, name="培训覆盖率",
-        text=["无数据" if pd.isna(v) else f"{float(v):.2%}" for v in frame["coverage"]], textposition="outside",
-        cliponaxis=False, hovertemplate="%{y}：%{x:.2%}<extra>培训覆盖率</extra>"))
-    fig.add_trace(go.Scatter(
-        y=list(frame["name"]), x=[None if pd.isna(v) else float(v) for v in frame["target"]], mode="markers",
-        marker=dict(symbol="line-ns", size=26, line=dict(width=3, color="#1a1a1a")), name="目标",
-        hovertemplate="%{y} 目标：%{x:.0%}<extra></extra>"))
-    fig.update_layout(height=max(220, 110 + 40 * len(frame)), font=FONT, margin=dict(l=0, r=40, t=10, b=0),
-                      xaxis=dict(range=[0, 1.1], tickformat=".0%"),
-                      yaxis=dict(autorange="reversed", type="category"),
-                      legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0))
-    return fig
+    rows = []
+    for r in frame.itertuples():
+        coverage = None if pd.isna(r.coverage) else float(r.coverage)
+        target = None if pd.isna(r.target) else float(r.target)
+        colour = NONE if coverage is None else (GOOD if target is not None and coverage >= target else BAD)
+        text = "无数据" if coverage is None else f"{coverage:.2%}"
+        tip = f"{r.name}：培训覆盖率 {text}" + ("" if target is None else f"，目标 {target:.0%}")
+        rows.append(drawing.BarRow(label=str(r.name), segments=[drawing.Segment(coverage, colour, tip, name="培训覆盖率")],
+                                   marker=target, marker_tooltip=tip, after=text, after_colour=colour if coverage is not None else
+                                   drawing.MUTED, tooltip=tip))
+    legend = drawing.legend_html([("达到目标", GOOD), ("未达到目标", BAD), ("无数据", NONE)], marker="当年目标")
+    return drawing.hbars(rows, name="ev_training_chart", x_max=1.0, legend=legend, width=900, row_height=26,
+                         tick_format=lambda v: f"{v:.0%}")
 
 
-def od_rates(frame: pd.DataFrame) -> go.Figure:
+def od_rates(frame: pd.DataFrame) -> str:
     """Occupational-disease and pneumoconiosis rates (per 100,000) by province, baseline beside the
     year (frame: name, od_base, od, pn_base, pn)."""
-    fig = go.Figure()
+    names = list(frame["name"])
+    series = []
     for column, name, colour in (("od_base", "职业病 基期(2020年)", "#c6dbef"), ("od", "职业病 本年", "#2171b5"),
                                  ("pn_base", "其中尘肺病 基期(2020年)", "#fdd0a2"), ("pn", "其中尘肺病 本年", "#d94801")):
-        fig.add_trace(go.Bar(x=list(frame["name"]), y=[None if pd.isna(v) else float(v) for v in frame[column]],
-                             name=name, marker_color=colour,
-                             hovertemplate="%{x}：%{y:.4f}<extra>" + name + "</extra>"))
-    fig.update_layout(barmode="group", height=340, font=FONT, margin=dict(l=0, r=0, t=10, b=0),
-                      yaxis=dict(title="每10万参保职工"), xaxis=dict(type="category"),
-                      legend=dict(orientation="h", y=-0.2))
-    return fig
+        values = [None if pd.isna(v) else float(v) for v in frame[column]]
+        series.append(drawing.Series(name, colour, values, tooltips=[
+            f"{n} · {name}：" + ("无数据" if v is None or math.isnan(v) else f"{v:,.4f} /10万") for n, v in zip(names, values)]))
+    return drawing.vbars(names, series, name="ev_od_chart", y_title="每10万参保职工", height=320)

@@ -10,16 +10,16 @@ and writes them out.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import pandas as pd
-import plotly.graph_objects as go
 
-from dashboards.charts import FONT, NO_DATA, SELECTED_COLOUR, ColourScale, format_value, sequential_scale
+from dashboards import drawing
+from dashboards.charts import NO_DATA, SELECTED_COLOUR, ColourScale, format_value, sequential_scale
 from dashboards.measures import INJURY_RATE, STATUS_LABELS, Measure
 
 BEHIND, ON_TRACK = "behind", "on_track"
 BEHIND_COLOUR, ON_TRACK_COLOUR = "#c0392b", "#2e75b6"
-TARGET_COLOUR = "#1a1a1a"
 # Better than the target (negative gap) blue, worse red, the target itself near white.
 DIVERGING = ((0.0, "#2166ac"), (0.2, "#4393c3"), (0.4, "#d1e5f0"), (0.5, "#f7f7f7"), (0.6, "#fddbc7"),
              (0.8, "#d6604d"), (1.0, "#b2182b"))
@@ -141,46 +141,24 @@ def behind_count(rows: pd.DataFrame) -> tuple[int, int]:
     return int((status == BEHIND).sum()), int(len(status))
 
 
-def ranking_chart(order: pd.DataFrame, *, short_names: dict[str, str], highlight: str | None = None) -> go.Figure:
+def ranking_drawing(order: pd.DataFrame, *, short_names: dict[str, str], highlight: str | None = None,
+                    link: Callable[[str], str] | None = None, key: str = "ranking") -> str:
     """Horizontal bars of the actual injury rate of each province (``ranked`` order, worst on top),
-    coloured by status, with the target path value as a black tick and the gap written beside."""
-    names = [short_names.get(c, n) for c, n in zip(order["province_code"], order["province_name"])]
-    labels = [f"<b>{n}</b>" if c == highlight else n for n, c in zip(names, order["province_code"])]
-    actual = order["injury_rate_per_1000"].astype(float)
-    target = order["target_injury_rate_per_1000"].astype(float)
-    status = list(order["target_status"])
-    colours = [BEHIND_COLOUR if s == BEHIND else ON_TRACK_COLOUR for s in status]
-    hover = [hover_text(r, INJURY_RATE, r["province_name"]) for _, r in order.iterrows()]
-    custom = [[c, h] for c, h in zip(order["province_code"], hover)]
-    top = float(pd.concat([actual, target]).max()) if len(order) else 1.0
-    text_at = top * 1.06  # the gap is written in a column right of the longest bar
-    fig = go.Figure()
-    fig.add_trace(go.Bar(
-        y=labels, x=actual, orientation="h", name="实际发生率", customdata=custom, showlegend=False,
-        marker=dict(color=colours, line=dict(color=[SELECTED_COLOUR if c == highlight else "rgba(0,0,0,0)"
-                                                    for c in order["province_code"]], width=2.5)),
-        text=[format_value(v, 4) for v in actual], textposition="inside", insidetextanchor="start",
-        textfont=dict(size=11, color="#ffffff"), hovertemplate="%{customdata[1]}<extra></extra>"))
-    fig.add_trace(go.Scatter(
-        y=labels, x=target, mode="markers", name="目标路径值", customdata=custom,
-        marker=dict(symbol="line-ns", size=28, line=dict(color=TARGET_COLOUR, width=3), color=TARGET_COLOUR),
-        hovertemplate="%{customdata[1]}<extra></extra>"))
-    fig.add_trace(go.Scatter(
-        y=labels, x=[text_at] * len(labels), mode="text", name="差距", showlegend=False, customdata=custom,
-        text=[f"{signed(p, 2)}% {status_label(s, g)}" for p, s, g in
-              zip(order["injury_rate_gap_pct"], status, order["injury_rate_gap_per_1000"])],
-        textposition="middle right", textfont=dict(size=12, color=[BEHIND_COLOUR if s == BEHIND else ON_TRACK_COLOUR
-                                                                   for s in status]),
-        hovertemplate="%{customdata[1]}<extra></extra>"))
-    # Legend entries for the two statuses (each bar has the colour of its status).
-    for name, colour in (("劣于目标", BEHIND_COLOUR), ("优于或达到目标", ON_TRACK_COLOUR)):
-        fig.add_trace(go.Bar(y=[None], x=[None], orientation="h", name=name, marker_color=colour,
-                             hoverinfo="skip", showlegend=True))
-    fig.update_layout(
-        height=max(240, 90 + 36 * len(order)), margin=dict(l=0, r=10, t=30, b=0), font=FONT, barmode="overlay",
-        bargap=0.3, xaxis=dict(title="‰（每千名参保职工）", range=[0, top * 1.5], zeroline=True, gridcolor="#e5e5e5",
-                               title_font=dict(size=11)),
-        yaxis=dict(autorange="reversed", tickfont=dict(size=13)),
-        legend=dict(orientation="h", y=1.0, yanchor="bottom", x=0, font=dict(size=11)), clickmode="event+select",
-        dragmode=False, hoverlabel=dict(align="left"))
-    return fig
+    coloured by status, with the target path value as a black tick and the gap written beside
+    (SVG, see ``drawing.py``); ``link(code)`` makes each row a link to that province's view."""
+    rows = []
+    for _, r in order.iterrows():
+        code = r["province_code"]
+        behind = r["target_status"] == BEHIND
+        colour = BEHIND_COLOUR if behind else ON_TRACK_COLOUR
+        tip = hover_text(r, INJURY_RATE, r["province_name"])
+        rows.append(drawing.BarRow(
+            label=short_names.get(code, r["province_name"]), bold=code == highlight, code=code,
+            href=link(code) if link else None,
+            segments=[drawing.Segment(float(r["injury_rate_per_1000"]), colour, name="实际发生率")],
+            marker=float(r["target_injury_rate_per_1000"]), marker_tooltip=tip, tooltip=tip,
+            inside=format_value(r["injury_rate_per_1000"], 4),
+            after=f"{signed(r['injury_rate_gap_pct'], 2)}% {status_label(r['target_status'], r['injury_rate_gap_per_1000'])}",
+            after_colour=colour, outline=SELECTED_COLOUR if code == highlight else None))
+    legend = drawing.legend_html([("劣于目标", BEHIND_COLOUR), ("优于或达到目标", ON_TRACK_COLOUR)], marker="目标路径值")
+    return drawing.hbars(rows, name=key, x_title="‰（每千名参保职工）", legend=legend, width=560, row_height=26)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboards import auth, charts, data, provenance
+from dashboards import auth, charts, data, drawing, provenance
 from dashboards import coverage as delivered
 from dashboards.assessment_tables import (
     CHANGE,
@@ -101,7 +101,8 @@ def render() -> None:
     else:
         scores = detailed.set_index("province_name")[[COMPONENT_SCORES[c] for c in weights["component"]]]
         scores.columns = list(weights["component"])
-        st.plotly_chart(charts.component_grid(scores, weights), key="as_components", config=charts.CHART_CONFIG)
+        codes = dict(zip(detailed["province_name"], detailed["province_code"]))
+        drawing.show(charts.component_grid(scores, weights, codes=codes), key="as_components")
         st.caption("格内数字为得分，颜色为得分占该项权重的比例；列标题括号内为权重。"
                    + ("其他省份只列总分、等级与排名，各项得分只对本省显示。" if own else "未报送的省份不在图中。"))
 
@@ -142,7 +143,7 @@ def render() -> None:
                "“—”：分子分母为空表示该项不按比率计算；基期值、目标值为空表示该项没有基期或目标。")
     left, right = st.columns([2, 3])
     with left:
-        st.plotly_chart(charts.scorecard_bars(card), key="as_scorecard_chart", config=charts.CHART_CONFIG)
+        drawing.show(charts.scorecard_bars(card), key="as_scorecard_chart")
     with right:
         st.markdown("**指标口径**")
         st.markdown("\n".join(f"- **{r.component} {r.component_name}**：{r.figure_definition}"

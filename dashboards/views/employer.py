@@ -9,9 +9,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboards import access_log, auth, data, provenance
+from dashboards import access_log, auth, data, drawing, provenance
 from dashboards import employer_profile as ep
-from dashboards.charts import CHART_CONFIG
 from dashboards.table_format import MISSING, show_table
 
 _LOGGED_KEY = "_emp_logged"
@@ -132,7 +131,7 @@ def _profile(pub: data.Publication, row: pd.Series) -> None:
     if fig is None:
         st.info("该单位没有超标检测记录。")
     else:
-        st.plotly_chart(fig, key="emp_exceedances", config=CHART_CONFIG)
+        drawing.show(fig, key="emp_exceedances")
         st.caption("每个点是一次超标检测：检测值 ÷ 职业接触限值；虚线为限值（= 1 倍），越高越严重。按危害因素区分颜色。")
 
     st.subheader("待整改的超标与隐患")

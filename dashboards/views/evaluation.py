@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboards import auth, charts, data, provenance
+from dashboards import auth, data, drawing, provenance
 from dashboards import coverage as delivered
 from dashboards.coverage import coverage_of, provisional_years
 from dashboards.evaluation_tables import (
@@ -119,8 +119,8 @@ def render() -> None:
     columns = [KEY_INDUSTRIES] + group_order(group_rows, key_order) + [OD, TRAINING]
     names, cells = grid_cells(rows, group_rows)
     national_name = rows.loc[rows["province_code"] == NATIONAL, "province_name"]
-    st.plotly_chart(status_grid(names, columns, cells, bold=set(national_name)), key="ev_status_grid",
-                    config=charts.CHART_CONFIG)
+    codes = dict(zip(rows["province_name"], rows["province_code"]))
+    drawing.show(status_grid(names, columns, cells, bold=set(national_name), codes=codes), key="ev_status_grid")
     if final:
         legend = "绿色：达成 / 下降 / 培训达标；琥珀色：基本达成；红色：未达成 / 未下降 / 培训未达标；灰色：无数据。"
     else:
@@ -149,18 +149,16 @@ def render() -> None:
     # -------------------------------------------------------------- occupational disease
     st.subheader("职业病与尘肺病发病率（每10万参保职工）")
     show_table(_table(rows, OD_LABELS, OD_FORMATS, "od_status"), key="ev_od")
-    st.plotly_chart(od_rates(rows.rename(columns={"province_name": "name", "od_rate_baseline": "od_base",
-                                                  "od_rate": "od", "pneumoconiosis_rate_baseline": "pn_base",
-                                                  "pneumoconiosis_rate": "pn"})),
-                    key="ev_od_chart", config=charts.CHART_CONFIG)
+    drawing.show(od_rates(rows.rename(columns={"province_name": "name", "od_rate_baseline": "od_base",
+                                               "od_rate": "od", "pneumoconiosis_rate_baseline": "pn_base",
+                                               "pneumoconiosis_rate": "pn"})), key="ev_od_chart")
     st.caption("尘肺病为职业病种类“职业性尘肺病及其他呼吸系统疾病”的报告，是职业病的一部分。"
                "评估结果按职业病发病率是否低于基期判定。")
 
     # -------------------------------------------------------------- training
     st.subheader("关键岗位培训覆盖率")
-    st.plotly_chart(training_bars(rows.rename(columns={"province_name": "name", "training_coverage": "coverage",
-                                                       "training_target": "target"})),
-                    key="ev_training_chart", config=charts.CHART_CONFIG)
+    drawing.show(training_bars(rows.rename(columns={"province_name": "name", "training_coverage": "coverage",
+                                                    "training_target": "target"})), key="ev_training_chart")
     st.caption("竖线为当年目标 min(1, 0.2 × (年度 − 2020))：绿色达到目标，红色未达到。"
                "覆盖率 = 当年关键岗位名册人员中，2021年起至当年底有培训合格记录的人员所占比例。")
 

@@ -9,7 +9,7 @@ import functools
 import pandas as pd
 import streamlit as st
 
-from dashboards import auth, charts, data, provenance
+from dashboards import auth, charts, data, drawing, provenance
 from dashboards.delivery_grid import SUMMARY_LABELS, in_range, month_label, period_months, summarise
 from dashboards.table_format import MISSING
 from ipx.contracts import load_contracts
@@ -105,7 +105,7 @@ def render() -> None:
         st.info("所选期间、省份和数据项没有应报数据片。")
     else:
         summary = summarise(chosen.sort_values(["province_code", "feed"]))
-        st.plotly_chart(charts.feed_grid(summary), key="fh_grid", config=charts.CHART_CONFIG)
+        drawing.show(charts.feed_grid(summary), key="fh_grid")
         st.caption("格内为“按时/已到期”数据片数，颜色为期间内最差的状态；数据片的期间与所选范围有重叠即计入。"
                    "拒收超1%：已接收但现行版本拒收记录超过1%。")
         with st.expander("报送情况明细表", expanded=False):

@@ -12,7 +12,7 @@ import dataclasses
 import pandas as pd
 import streamlit as st
 
-from dashboards import auth, charts, data, provenance
+from dashboards import auth, data, drawing, provenance
 from dashboards.floating_tables import (
     CLASS_NAMES,
     DISPLAY_ROWS,
@@ -184,8 +184,7 @@ def _whatif(pub: data.Publication, year: int, summary: pd.DataFrame, names: dict
         show_table(styled(pd.DataFrame(rows), {"公布结果": "{:,}", "测算结果": "{:,}",
                                                "差异": lambda v: f"{v:+,}" if v else "0"}),
                    key="fl_whatif_counts")
-        st.plotly_chart(whatif_bars(result.published_counts, result.whatif_counts), key="fl_whatif_chart",
-                        config=charts.CHART_CONFIG)
+        drawing.show(whatif_bars(result.published_counts, result.whatif_counts), key="fl_whatif_chart")
     with right:
         st.metric("当前年缴费（全国）", wan_yuan(result.current_premium_yuan))
         difference = result.whatif_projected_yuan - result.published_projected_yuan
@@ -254,9 +253,8 @@ def render() -> None:
     classes = summary_for_display(class_summary(summary, year, province), "risk_class")
     st.markdown(f"**{names.get(province, province)}：按风险类别**")
     show_table(styled(classes, SUMMARY_FORMATS | {SUMMARY_LABELS["employers"]: "{:,}"}), key="fl_classes")
-    st.plotly_chart(status_bars(classes, category=SUMMARY_LABELS["risk_class"],
-                                counts={SUMMARY_LABELS[c]: s for c, s in STATUS_COLUMNS.items()}, height=300),
-                    key="fl_class_chart", config=charts.CHART_CONFIG)
+    drawing.show(status_bars(classes, category=SUMMARY_LABELS["risk_class"],
+                             counts={SUMMARY_LABELS[c]: s for c, s in STATUS_COLUMNS.items()}), key="fl_class_chart")
 
     # shared: one frame per published version for every session (a province can have 100,000s of
     # employers); it is only filtered into new frames here.

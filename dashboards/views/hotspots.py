@@ -10,10 +10,12 @@ arrives, written back whenever a choice changes, so a leader can share what is o
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import pandas as pd
 import streamlit as st
 
-from dashboards import auth, charts, coverage, data, provenance
+from dashboards import auth, charts, coverage, data, drawing, map_svg, provenance
 from dashboards import target_gap_charts as gap
 from dashboards.geo import load_boundaries
 from dashboards.measures import (
@@ -120,7 +122,7 @@ def _write_url(year: int, measure: Measure, group: str, province: str) -> None:
 
 
 def _select_from(key: str) -> None:
-    code = charts.selected_province(st.session_state.get(key))
+    code = drawing.selected(key)
     if code and code in st.session_state.get(OPTIONS_KEY, ()):
         st.session_state[PROVINCE_KEY] = code
     elif code:
@@ -211,21 +213,21 @@ def _delta(change, decimals: int, unit: str = "") -> str | None:
 
 
 def _ranking(hotspots: pd.DataFrame, *, year: int, group: str, short: dict[str, str], highlight: str | None,
-             unreported: int) -> None:
+             unreported: int, link) -> None:
     this = hotspots[(hotspots["year"] == year) & (hotspots["industry_group"] == group) & ~hotspots["is_national"]]
     order = gap.ranked(this)
     if order.empty:
         st.info(f"{year}年没有可与目标路径比较的省份数据。")
         return
-    st.plotly_chart(gap.ranking_chart(order, short_names=short, highlight=highlight), key=RANKING_KEY,
-                    on_select=_on_ranking_select, selection_mode="points", config=charts.CHART_CONFIG)
+    drawing.show(gap.ranking_drawing(order, short_names=short, highlight=highlight, link=link, key=RANKING_KEY),
+                 key=RANKING_KEY, on_select=_on_ranking_select)
     st.caption("条形：实际发生率（红色劣于目标，蓝色优于或达到目标）；黑色竖线：目标路径值；"
                "右侧：与目标的差距占目标值的百分比。按差距从大到小排列，点击条形可查看该省详情。"
                + (f"未报送的 {unreported} 个省份无数据，不参加排名。" if unreported else ""))
 
 
 def _map(hotspots: pd.DataFrame, by_province: pd.DataFrame, *, measure: Measure, group: str, names, short,
-         selected: str) -> None:
+         selected: str, link) -> None:
     same_group = hotspots[(hotspots["industry_group"] == group) & ~hotspots["is_national"]]
     shown = by_province.assign(
         province_name=by_province["province_code"].map(names).fillna(by_province["province_name"]))
@@ -238,9 +240,10 @@ def _map(hotspots: pd.DataFrame, by_province: pd.DataFrame, *, measure: Measure,
         value = shown[measure.column].astype(float)
     values = pd.DataFrame({"province_code": shown["province_code"], "province_name": shown["province_name"],
                            "value": value, "hover": hover})
-    figure = charts.province_map(values, label=scale.title, decimals=2 if measure.has_target else measure.decimals,
-                                 boundaries=load_boundaries(), short_names=short, selected=selected, scale=scale)
-    st.plotly_chart(figure, key=MAP_KEY, on_select=_on_map_select, selection_mode="points", config=charts.MAP_CONFIG)
+    markup = map_svg.province_map(values, scale=scale, decimals=2 if measure.has_target else measure.decimals,
+                                  boundaries=load_boundaries(), short_names=short, selected=selected, link=link,
+                                  key=MAP_KEY)
+    drawing.show(markup, key=MAP_KEY, on_select=_on_map_select)
     if measure.has_target:
         st.caption("蓝色：优于目标路径；红色：劣于目标路径；颜色深浅为与目标的差距占目标值的百分比，"
                    "各年度使用同一色阶，可直接比较。灰色：未报送/无数据（台湾省、香港、澳门无报送数据）。"
@@ -323,19 +326,23 @@ def render() -> None:
         st.warning(f"{year}年为预评估：截至数据日期，该年仍有应报数据未到报送期限，数字可能随后续报送而变化。")
 
     # -------------------------------------------------------------- who lags: KPIs, ranking, map
+    def link(code: str) -> str:
+        """A province's view as a link (opened in a new tab, or shared): the page's URL contract."""
+        return "?" + urlencode({"year": year, "measure": measure.key, "industry": group, "province": code})
+
     st.subheader(f"{year}年 {groups[group]}工伤事故发生率：谁落后于目标路径")
     _lead(hotspots, year=year, group=group, group_name=groups[group], pub=pub)
     left, right = st.columns([5, 7], gap="medium")
     with left:
         st.markdown("**各省实际与目标（差距大者在前）**")
         _ranking(hotspots, year=year, group=group, short=short, highlight=st.session_state[PROVINCE_KEY],
-                 unreported=unreported)
+                 unreported=unreported, link=link)
     with right:
         title = "与目标路径的差距" if measure.has_target else measure.label
         st.markdown(f"**{year}年 各省{groups[group]}{title}**")
         if by_province[measure.column].notna().any():
             _map(hotspots, by_province, measure=measure, group=group, names=names, short=short,
-                 selected=st.session_state[PROVINCE_KEY])
+                 selected=st.session_state[PROVINCE_KEY], link=link)
         else:
             st.info(f"{year}年没有{groups[group]}{measure.label}数据。")
 
@@ -376,8 +383,8 @@ def render() -> None:
     if all(f["actual"].isna().all() for _, f in series):
         trend.info("没有重点行业工伤事故发生率数据。")
     else:
-        trend.plotly_chart(charts.trend_chart(series, label=label("injury_rate_per_1000")), key="hs_trend",
-                           config=charts.CHART_CONFIG)
+        with trend:
+            drawing.show(_trend_drawing(series), key="hs_trend")
 
     detail = province_rows[province_rows["year"] == year].copy()
     if not detail.empty and (province == NATIONAL or province in reported):
@@ -392,11 +399,14 @@ def render() -> None:
         def header(column: str) -> str:
             return DETAIL_HEADERS.get(column) or label(column)
 
-        st.dataframe(table.rename(columns=header), hide_index=True, key="hs_detail", placeholder=MISSING,
-                     column_config={header(c): st.column_config.NumberColumn(format="%.4f") for c in rates}
-                     | {header("insured_workers"): st.column_config.NumberColumn(format="%.2f"),
-                        header("injury_rate_per_1000_change"): st.column_config.NumberColumn(format="%+.4f"),
-                        header("injury_rate_gap_pct"): st.column_config.NumberColumn(format="%+.2f%%")})
+        formats = {header(c): (lambda v: f"{float(v):,.4f}") for c in rates} | {
+            header("insured_workers"): lambda v: f"{float(v):,.2f}",
+            header("injury_rate_per_1000_change"): lambda v: f"{float(v):+,.4f}",
+            header("injury_rate_gap_pct"): lambda v: f"{float(v):+,.2f}%",
+            header("injuries"): lambda v: f"{int(v):,}", header("fatalities"): lambda v: f"{int(v):,}",
+            header("accidents"): lambda v: f"{int(v):,}", header("exceedances"): lambda v: f"{int(v):,}"}
+        drawing.show(drawing.table(table.rename(columns=header), name="hs_detail", formats=formats,
+                                   missing=MISSING), key="hs_detail")
         if table[rates + ["injury_rate_per_1000_change"]].isna().any().any():
             st.caption(f"表中“{MISSING}”表示该行业本年或上年没有参保职工或基期数据，比率或变化无法计算（不是零）。"
                        "差距(%)：与目标路径值之差占目标路径值的百分比，正数为劣于目标。")
@@ -405,6 +415,21 @@ def render() -> None:
     # -------------------------------------------------------------- heat table
     _heat_table(hotspots, year=year, measure=measure, groups=groups, names=names, by_province=by_province,
                 unreported=unreported)
+
+
+def _trend_drawing(series: list[tuple[str, pd.DataFrame]]) -> str:
+    """The key-industry injury rate (solid) and the plan's target path (dashed) of each series."""
+    palette = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"]
+    years = sorted({int(y) for _, f in series for y in f["year"]})
+    lines = []
+    for i, (name, frame) in enumerate(series):
+        by_year = frame.set_index(frame["year"].astype(int))
+        colour = palette[i % len(palette)]
+        for column, suffix, dashed in (("actual", " 实际", False), ("target", " 目标路径", True)):
+            values = [float(by_year.at[y, column]) if y in by_year.index and pd.notna(by_year.at[y, column])
+                      else None for y in years]
+            lines.append(drawing.Series(name + suffix, colour, values, dashed=dashed))
+    return drawing.lines(years, lines, name="hs_trend", y_title=label("injury_rate_per_1000"), decimals=4)
 
 
 def _heat_table(hotspots: pd.DataFrame, *, year: int, measure: Measure, groups: dict[str, str], names,
@@ -420,37 +445,38 @@ def _heat_table(hotspots: pd.DataFrame, *, year: int, measure: Measure, groups: 
     order = [NATIONAL] + sorted(c for c in heat["province_code"].unique() if c != NATIONAL)
     # Only industries with a figure this year (a province's own key industry may have none).
     columns = [g for g in key_groups if heat.loc[heat["industry_group"] == g, measure.column].notna().any()]
-    cells = {(r["province_code"], r["industry_group"]): r for _, r in heat.iterrows()}
+    rows_by_cell = {(r["province_code"], r["industry_group"]): r for _, r in heat.iterrows()}
     colour_column = "injury_rate_gap_pct" if measure.has_target else measure.column
-    z, text, hover = [], [], []
-    for code in order:
-        z_row, t_row, h_row = [], [], []
-        for g in columns:
-            r = cells.get((code, g))
-            value = None if r is None else r[measure.column]
-            if r is None or pd.isna(value):
-                z_row.append(float("nan"))
-                t_row.append("—")
-                h_row.append("无数据")
-                continue
-            counted = code == NATIONAL and not measure.has_target and measure.decimals == 0
-            z_row.append(float("nan") if counted or pd.isna(r[colour_column]) else float(r[colour_column]))
-            t_row.append(f"{charts.format_value(value, measure.decimals)}<br>"
-                         f"{gap.change_text(r[measure.change_column], '', measure.decimals)}")
-            h_row.append(gap.hover_text(r, measure, f"{names.get(code, code)} · {groups[g]}").split("<br>", 1)[1])
-        z.append(z_row)
-        text.append(t_row)
-        hover.append(h_row)
-    index = [names.get(c, c) for c in order]
-    labels = [groups[g] for g in columns]
     scale = (gap.gap_scale(every_year.loc[~every_year["is_national"], "injury_rate_gap_pct"].astype(float))
              if measure.has_target else
              gap.measure_scale(every_year.loc[~every_year["is_national"], measure.column].astype(float), measure))
-    pivot = pd.DataFrame(z, index=index, columns=labels)
-    figure = charts.heat_table(pivot, label=scale.title, decimals=measure.decimals, height_per_row=44,
-                               text=pd.DataFrame(text, index=index, columns=labels),
-                               hover=pd.DataFrame(hover, index=index, columns=labels), scale=scale)
-    st.plotly_chart(figure, key="hs_heat", config=charts.CHART_CONFIG)
+    cells = {}
+    for code in order:
+        for g in columns:
+            r = rows_by_cell.get((code, g))
+            value = None if r is None else r[measure.column]
+            where = {"data-code": code, "data-group": g}
+            if r is None or pd.isna(value):
+                cells[(names.get(code, code), groups[g])] = drawing.Cell(drawing.EMPTY_CELL, "—", "无数据", where)
+                continue
+            counted = code == NATIONAL and not measure.has_target and measure.decimals == 0
+            colour = r[colour_column]
+            fill = drawing.EMPTY_CELL if counted or pd.isna(colour) else scale.colour_of(float(colour))
+            text = (f"{charts.format_value(value, measure.decimals)}<br>"
+                    f"{gap.change_text(r[measure.change_column], '', measure.decimals)}")
+            tip = gap.hover_text(r, measure, f"{names.get(code, code)} · {groups[g]}")
+            cells[(names.get(code, code), groups[g])] = drawing.Cell(
+                fill, text, tip, where | {"data-value": repr(float(value))})
+    span = scale.zmax - scale.zmin
+    ticks = ([((v - scale.zmin) / span, t) for v, t in zip(scale.tickvals, scale.ticktext or ())]
+             if scale.tickvals is not None else
+             [(0.0, charts.format_value(scale.zmin, measure.decimals)),
+              (1.0, charts.format_value(scale.zmax, measure.decimals))])
+    legend = drawing.gradient_legend(scale.colours, ticks, title_text=scale.title, no_data=("无数据", drawing.EMPTY_CELL),
+                                     gradient_id="ipx-scale-hs-heat", width=760,
+                                     value_range=(scale.zmin, scale.zmax))
+    drawing.show(drawing.grid([names.get(c, c) for c in order], [groups[g] for g in columns], cells, name="hs_heat",
+                              bold=[names.get(NATIONAL, "全国")], legend=legend, corner="省份"), key="hs_heat")
     note = ("颜色：与目标路径的差距占目标值的百分比（蓝色优于目标，红色劣于目标，各年度同一色阶）；"
             "格内：实际发生率（‰）与较上年变化。" if measure.has_target else
             "格内：数值与较上年变化；颜色各年度同一色阶" + ("，全国合计行不着色。" if measure.decimals == 0 else "。"))

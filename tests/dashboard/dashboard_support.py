@@ -1,14 +1,13 @@
 """Helpers of the dashboard tests: the app under test, the test users, signing in, and reading
-what a page shows (Plotly figure JSON, dataframes, metrics, messages)."""
+what a page shows (drawings made on the server, dataframes, metrics, messages)."""
 
 from __future__ import annotations
 
-import base64
 import json
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -50,29 +49,66 @@ def sign_in(at: AppTest, name: str, password: str) -> AppTest:
 # ------------------------------------------------------------------ reading what a page shows
 
 
-def figures(at: AppTest) -> dict[str | None, dict]:
-    """Plotly figures on the page by element key (a chart is an unknown element; its spec is the JSON)."""
-    return {element.key: json.loads(element.proto.spec) for element in at.get("plotly_chart")}
+def drawings(at: AppTest) -> dict[str | None, str]:
+    """Drawings on the page by element key: the SVG / HTML each ``drawing.show`` sent."""
+    return {element.key: json.loads(element.proto.json) for element in at.get("bidi_component")
+            if element.proto.component_name == "ipx_drawing"}
 
 
-def figure(at: AppTest, key: str) -> dict:
-    found = figures(at)
-    assert key in found, f"no chart {key!r} on the page; charts: {list(found)}"
-    return found[key]
+def drawing(at: AppTest, key: str) -> ET.Element:
+    """The drawing ``key`` parsed (an element tree; SVG tags without their namespace)."""
+    found = drawings(at)
+    assert key in found, f"no drawing {key!r} on the page; drawings: {list(found)}"
+    return parse(found[key])
 
 
-def values(data) -> list:
-    """A Plotly array as a list: plain JSON lists as they are, typed arrays (numpy data is sent as
-    ``{"dtype", "bdata", "shape"}``) decoded; NaN becomes None."""
-    if isinstance(data, dict) and "bdata" in data:
-        array = np.frombuffer(base64.b64decode(data["bdata"]), dtype=np.dtype(data["dtype"]))
-        if data.get("shape"):
-            array = array.reshape([int(n) for n in str(data["shape"]).split(",")])
-        data = array.tolist()
-    if isinstance(data, list):
-        return [values(v) if isinstance(v, (list, dict)) else (None if isinstance(v, float) and np.isnan(v) else v)
-                for v in data]
-    return data
+def parse(markup: str) -> ET.Element:
+    return ET.fromstring("<root>" + markup.replace(' xmlns="http://www.w3.org/2000/svg"', "") + "</root>")
+
+
+def tip(element: ET.Element) -> str:
+    """An element's tooltip: its ``<title>`` child (SVG) or its ``title`` attribute (HTML)."""
+    child = element.find("title")
+    return child.text if child is not None else element.get("title", "")
+
+
+def coded(root: ET.Element, tag: str, within: str | None = None) -> dict[str, ET.Element]:
+    """Elements ``tag`` with a ``data-code``, by code (inside the element of class ``within``)."""
+    scope = root
+    if within is not None:
+        scope = next(e for e in root.iter() if within in e.get("class", "").split())
+    return {e.get("data-code"): e for e in scope.iter(tag) if e.get("data-code")}
+
+
+def links(root: ET.Element) -> dict[str, str]:
+    """Clickable elements: ``data-select`` code -> link."""
+    return {a.get("data-select"): a.get("href") for a in root.iter("a") if a.get("data-select")}
+
+
+def cells(root: ET.Element) -> dict[tuple[str, str], ET.Element]:
+    """A grid's cells by (row label, column label)."""
+    table_ = next(root.iter("table"))
+    columns = [th.text or "" for th in table_.find("thead").iter("th")][1:]
+    out = {}
+    for tr in table_.find("tbody").iter("tr"):
+        row = tr.find("th").text
+        for column, td in zip(columns, tr.iter("td")):
+            out[(row, column)] = td
+    return out
+
+
+def cell_text(td: ET.Element) -> list[str]:
+    """A cell's lines."""
+    return [t.strip() for t in td.itertext()]
+
+
+def rows(root: ET.Element) -> list[str]:
+    """A grid's row labels, top to bottom."""
+    return [tr.find("th").text for tr in next(root.iter("table")).find("tbody").iter("tr")]
+
+
+def columns(root: ET.Element) -> list[str]:
+    return [th.text or "" for th in next(root.iter("table")).find("thead").iter("th")][1:]
 
 
 def table(at: AppTest, *columns: str) -> pd.DataFrame:
@@ -125,3 +161,27 @@ def texts(at: AppTest) -> str:
 
 def metrics(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
+
+
+def plain_table(root: ET.Element) -> pd.DataFrame:
+    """A plain HTML table (``drawing.table``) as values: numbers from ``data-value``, other cells
+    as their text, a missing value (drawn "—") as None."""
+    table_ = next(root.iter("table"))
+    header = [th.text for th in table_.find("thead").iter("th")]
+    records = []
+    for tr in table_.find("tbody").iter("tr"):
+        record = []
+        for td in tr.iter("td"):
+            if td.get("data-value") is not None:
+                record.append(float(td.get("data-value")))
+            else:
+                record.append(None if td.text == "—" else td.text)
+        records.append(record)
+    return pd.DataFrame(records, columns=header)
+
+
+def plain_table_text(root: ET.Element) -> pd.DataFrame:
+    """The same table as the browser shows it (texts)."""
+    table_ = next(root.iter("table"))
+    header = [th.text for th in table_.find("thead").iter("th")]
+    return pd.DataFrame([[td.text for td in tr.iter("td")] for tr in table_.find("tbody").iter("tr")], columns=header)

@@ -9,8 +9,22 @@ import re
 import openpyxl
 import pandas as pd
 import pytest
-from dashboard_support import displayed, figure, has_table, metrics, no_missing_text, table, texts, values
+from dashboard_support import (
+    cell_text,
+    cells,
+    columns,
+    displayed,
+    drawing,
+    has_table,
+    metrics,
+    no_missing_text,
+    rows,
+    table,
+    texts,
+    tip,
+)
 
+from dashboards import charts
 from dashboards.assessment_tables import export_file
 from ipx.exports.tables import ASSESSMENT_COLUMNS
 
@@ -59,19 +73,26 @@ def test_choosing_a_year_changes_the_ranking(signed_in, mart):
 def test_components_against_their_weights(signed_in, mart):
     at = signed_in("nat", PAGE)
     at.selectbox(key="as_year").set_value(2022).run()
-    spec = figure(at, "as_components")["data"][0]
+    grid = drawing(at, "as_components")
     weights = mart("SELECT component, component_name, weight FROM reference.assessment_weights ORDER BY component")
-    assert values(spec["x"]) == [f"{r.component} {r.component_name}（{r.weight:g}）" for r in weights.itertuples()]
+    labels = [f"{r.component} {r.component_name}（{r.weight:g}）" for r in weights.itertuples()]
+    assert columns(grid) == labels
     published = mart("SELECT * FROM marts.mart_provincial_assessment WHERE year = 2022 "
                      "ORDER BY rank, province_code")
-    assert values(spec["y"]) == list(published["province_name"])
-    columns = ["score_injury_rate", "score_occupational_disease", "score_training", "score_rectification",
-               "score_data_sharing", "score_reporting", "score_prevention_fund"]
-    ratios = values(spec["z"])
-    for row, shown in zip(published.itertuples(), ratios):
-        expected = [getattr(row, c) / w for c, w in zip(columns, weights["weight"])]
-        assert shown == pytest.approx(expected)
-    assert values(spec["text"])[0] == [f"{getattr(published.iloc[0], c):,.2f}" for c in columns]
+    assert rows(grid) == list(published["province_name"])
+    scores = ["score_injury_rate", "score_occupational_disease", "score_training", "score_rectification",
+              "score_data_sharing", "score_reporting", "score_prevention_fund"]
+    shown = cells(grid)
+    for row in published.itertuples():
+        for label, c, w in zip(labels, scores, weights["weight"]):
+            td = shown[(row.province_name, label)]
+            assert float(td.get("data-value")) == pytest.approx(getattr(row, c))
+            assert cell_text(td) == [f"{getattr(row, c):,.2f}"]
+            # coloured by score / weight: red at 0, green at the full weight
+            assert td.get("data-fill") == charts.score_colour(getattr(row, c) / w)
+            assert td.get("data-code") == row.province_code and row.province_name in tip(td)
+    fills = {td.get("data-fill") for td in shown.values()}
+    assert len(fills) > 2
 
 
 @pytest.mark.parametrize("province", ["440000", "660000"])
@@ -98,7 +119,10 @@ def test_scorecard_shows_the_figures_behind_each_component(signed_in, mart, prov
     assert shown["总分"] == f"{row['total_score']:.2f}"
     assert shown["等级"] == row["grade"]
     assert shown["排名"] == f"第 {int(row['rank'])} 名"
-    bars = {t["name"]: values(t["x"]) for t in figure(at, "as_scorecard_chart")["data"]}
+    bars = {}
+    for rect in drawing(at, "as_scorecard_chart").iter("rect"):
+        if rect.get("data-name"):
+            bars.setdefault(rect.get("data-name"), []).append(float(rect.get("data-value")))
     assert bars["得分"] == pytest.approx(list(published["score"].astype(float)))
     assert bars["权重（满分）"] == pytest.approx(list(published["weight"]))
 
@@ -128,17 +152,17 @@ def test_a_provincial_user_sees_every_province_s_place_but_only_its_own_componen
     ranking = _ranking(at)
     assert sorted(ranking["省份"]) == sorted(published["province_name"]) and len(ranking) > 1
     assert not any(c.endswith("得分") for c in ranking.columns)
-    grid = figure(at, "as_components")["data"][0]
-    assert values(grid["y"]) == ["四川省"]
+    grid = drawing(at, "as_components")
+    assert rows(grid) == ["四川省"]
     own = published[published["province_name"] == "四川省"]["score_injury_rate"]
-    assert values(grid["text"])[0][0] == f"{float(own.iloc[0]):,.2f}"
+    assert cell_text(cells(grid)[("四川省", columns(grid)[0])]) == [f"{float(own.iloc[0]):,.2f}"]
     assert "本省得分与权重" in texts(at)
     for element in at.dataframe:  # no table shows another province's components or scorecard
         frame = element.value
         if "省份" in frame and "指标" in frame:
             assert set(frame["省份"]) <= {"四川省"}
     at = signed_in("nat", PAGE)
-    assert len(values(figure(at, "as_components")["data"][0]["y"])) == len(published)
+    assert len(rows(drawing(at, "as_components"))) == len(published)
 
 
 def test_export_file_is_the_published_assessment_of_the_year(app_env, mart):
@@ -187,7 +211,7 @@ def test_only_provinces_that_delivered_are_scored_the_others_are_listed_as_not_d
         assert "未报送（29 个）" in texts(at)
         shown = _ranking(at)
         assert sorted(shown["省份"]) == sorted(assessed["province_name"])
-        assert sorted(values(figure(at, "as_components")["data"][0]["y"])) == sorted(assessed["province_name"])
+        assert sorted(rows(drawing(at, "as_components"))) == sorted(assessed["province_name"])
         assert sorted(at.selectbox(key="as_province").options) == sorted(assessed["province_name"])
 
 
@@ -205,7 +229,7 @@ def test_a_province_that_delivered_nothing_gets_no_score_rank_or_scorecard(app_e
     assert "已报送省份 2/32" in texts(at)
     assert "四川省" in _not_delivered_badges(at) and len(_not_delivered_badges(at)) == 30
     assert "四川省" not in list(_ranking(at)["省份"]) and len(_ranking(at)) == 2
-    assert "四川省" not in values(figure(at, "as_components")["data"][0]["y"])
+    assert "四川省" not in rows(drawing(at, "as_components"))
 
     at = signed_in("sc", PAGE)
     assert not at.exception

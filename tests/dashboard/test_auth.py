@@ -6,7 +6,7 @@ from __future__ import annotations
 import tomllib
 
 import pytest
-from dashboard_support import new_app, sign_in, texts
+from dashboard_support import drawings, new_app, sign_in, texts
 
 from dashboards import auth
 from dashboards.users import (
@@ -112,7 +112,7 @@ def test_signed_out_visitors_see_only_the_sign_in_form(app_env):
     assert not at.exception
     assert [t.value for t in at.title] == ["工伤预防数据看板"]
     assert at.text_input(key="sign_in_password") is not None
-    assert not at.dataframe and not at.get("plotly_chart") and not at.metric
+    assert not at.dataframe and not drawings(at) and not at.metric
     assert "数据截至" not in texts(at)  # nothing from the data before sign-in
 
 
@@ -120,7 +120,7 @@ def test_a_wrong_password_is_refused(app_env):
     at = sign_in(new_app(), "nat", "not-the-password")
     assert not at.exception
     assert any("用户名或密码错误" in e.value for e in at.error)
-    assert not at.dataframe and not at.get("plotly_chart")
+    assert not at.dataframe and not drawings(at)
     at = sign_in(new_app(), "nobody", "nat-password")
     assert any("用户名或密码错误" in e.value for e in at.error)
     at = sign_in(new_app(), "sso_only", "")
@@ -170,7 +170,7 @@ def test_signing_out_returns_to_the_sign_in_form(signed_in):
     at.button(key="sign_out").click().run()
     assert not at.exception
     assert at.text_input(key="sign_in_password") is not None
-    assert not at.get("plotly_chart")
+    assert not drawings(at)
 
 
 def test_a_missing_user_file_is_a_message_not_an_exception(app_env, monkeypatch, tmp_path):
@@ -212,12 +212,12 @@ def test_sso_refuses_unknown_users_and_requests_without_the_header(sso):
     at = new_app().run()
     assert not at.exception
     assert any("intruder 未在看板用户配置中登记" in e.value for e in at.error)
-    assert not at.dataframe and not at.get("plotly_chart")
+    assert not at.dataframe and not drawings(at)
 
     sso.clear()
     at = new_app().run()
     assert any("X-Forwarded-User" in e.value for e in at.error)
-    assert not at.dataframe and not at.get("plotly_chart")
+    assert not at.dataframe and not drawings(at)
 
 
 def test_sso_ignores_a_password_session(sso):
@@ -226,4 +226,4 @@ def test_sso_ignores_a_password_session(sso):
     at.session_state["ipx_user"] = "nat"
     at.run()
     assert any("X-Forwarded-User" in e.value for e in at.error)
-    assert not at.get("plotly_chart") and not at.dataframe
+    assert not drawings(at) and not at.dataframe

@@ -1,7 +1,8 @@
 """The dashboard in a real browser: `streamlit run` on localhost, headless Chromium (Debian's
 package, driven by Playwright), sign-in, every page, no Streamlit exception anywhere, the map
-drawn with China's provinces, a click on a province, SSO through a proxy header; screenshots
-are saved to tests/artifacts/screenshots/."""
+drawn with China's provinces (SVG made on the server; no Plotly loaded), a click on a province
+selects it in the session, SSO through a proxy header; screenshots are saved to
+tests/artifacts/screenshots/."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ SCREENSHOTS = REPO_ROOT / "tests" / "artifacts" / "screenshots"
 PAGES = ["热点总览", "领导简报", "超标与隐患整改", "单位档案", "省级考核", "费率浮动", "终期评估", "数据交换"]
 # Pages that need not draw a chart (a table page; the briefing and the employer profile may show none).
 WITHOUT_CHARTS = {"超标与隐患整改", "领导简报", "单位档案"}
+DRAWING = ".ipx-drawing"  # a drawing made on the server (dashboards/drawing.py)
+MAP_SHAPES = "svg.ipx-map .ipx-provinces path"
 # Long pages: besides the top, a screenshot scrolled to each of these headings.
 SECTIONS = {"费率浮动": {"分省明细": "分省：按风险类别与单位明细", "测算": "测算：调整浮动规则"},
             "终期评估": {"职业病与培训": "职业病与尘肺病发病率（每10万参保职工）"}}
@@ -135,16 +138,19 @@ def test_every_page_renders_for_a_national_user(servers, browser):
         _no_exception(page, title)
         assert page.get_by_text("数据截至").first.is_visible()
         if title == "热点总览":
-            page.locator("path.choroplethlocation").first.wait_for()
-            # every mainland province, Taiwan, Hong Kong and Macao (plus the inset's)
-            assert page.locator("path.choroplethlocation").count() >= 34
-            for label in ("广东", "新疆", "四川", "西藏", "黑龙江", "海南"):
-                assert page.locator("g.geo text", has_text=label).count() >= 1, label
+            page.locator(MAP_SHAPES).first.wait_for()
+            # every mainland province, Taiwan, Hong Kong and Macao
+            assert page.locator(MAP_SHAPES).count() == 34
+            for label in ("广东", "新疆", "四川", "西藏", "黑龙江", "海南", "台湾", "兵团"):
+                assert page.locator("svg.ipx-map text.ipx-label", has_text=label).count() >= 1, label
+            # a tooltip per province, in Chinese
+            assert "广东省" in page.locator('svg.ipx-map path[data-code="440000"] title').first.text_content()
         else:
-            assert page.locator(".js-plotly-plot").count() >= (0 if title in WITHOUT_CHARTS else 1)
-        if page.locator(".js-plotly-plot").count():
-            page.locator(".js-plotly-plot").first.hover()  # the mode bar would show on hover
-        assert page.locator(".modebar-btn").count() == 0, f"{title}: Plotly's (English) mode bar is shown"
+            assert page.locator(DRAWING).count() >= (0 if title in WITHOUT_CHARTS else 1)
+        # drawn on the server: Plotly's front end is neither loaded nor needed
+        assert page.locator(".js-plotly-plot").count() == 0, title
+        assert not [u for u in page.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
+                    if "PlotlyChart" in u], f"{title}: Plotly's bundle was loaded"
         _shot(page, f"national-{title}")
         _section_shots(page, title, "national")
     assert not [u for u in failed if not u.startswith("http://127.0.0.1")], failed  # nothing from outside
@@ -170,8 +176,9 @@ def test_the_floating_what_if_in_the_browser(servers, browser):
 def test_a_click_on_a_province_opens_its_detail(servers, browser):
     page, _ = _page(browser)
     _sign_in(page, servers["password"], "nat")
-    page.locator("path.choroplethlocation").first.wait_for()
-    label = page.locator("g.geo text", has_text="四川").first
+    page.locator(MAP_SHAPES).first.wait_for()
+    url = page.url
+    label = page.locator("svg.ipx-map text.ipx-label", has_text="四川").first
     box = label.bounding_box()
     assert box is not None
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] + 6)
@@ -179,7 +186,14 @@ def test_a_click_on_a_province_opens_its_detail(servers, browser):
     page.get_by_text("四川省 ·").first.wait_for(timeout=30_000)
     _settle(page)
     _no_exception(page, "after the click")
+    # selected in the session (no reload: still signed in), the view written into the URL
+    assert page.url != url and "province=510000" in page.url
+    assert page.locator("svg.ipx-map path.ipx-selected").count() == 1
     _shot(page, "national-热点总览-四川")
+    # a click on a bar of the ranking does the same
+    page.locator('svg.ipx-hbars a[data-select="440000"] rect.ipx-bar').first.click()
+    page.get_by_text("广东省 ·").first.wait_for(timeout=30_000)
+    assert "province=440000" in page.url
 
 
 def test_a_provincial_user_and_an_engineer(servers, browser):
@@ -197,7 +211,7 @@ def test_a_provincial_user_and_an_engineer(servers, browser):
     _sign_in(page, servers["password"], "eng")
     page.get_by_role("heading", name="数据交换", level=1).wait_for()
     _settle(page)
-    page.locator(".js-plotly-plot").first.wait_for()
+    page.locator(f"{DRAWING} table.ipx-grid").first.wait_for()
     _no_exception(page, "engineer")
     assert page.get_by_text("热点总览").count() == 0
     assert page.get_by_text("省级考核").count() == 0
@@ -220,4 +234,4 @@ def test_sso_header_signs_the_user_in(servers, browser):
     page, _ = _page(browser, extra_http_headers={"X-Forwarded-User": "intruder"})
     page.goto(servers["sso"])
     page.get_by_text("intruder 未在看板用户配置中登记").wait_for()
-    assert page.locator("path.choroplethlocation").count() == 0
+    assert page.locator(MAP_SHAPES).count() == 0

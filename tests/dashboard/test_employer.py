@@ -6,7 +6,7 @@ province's employer."""
 from __future__ import annotations
 
 import pytest
-from dashboard_support import figure, has_table, metrics, no_missing_text, table, texts, values
+from dashboard_support import drawing, has_table, metrics, no_missing_text, table, texts
 
 PAGE = "views/employer.py"
 
@@ -57,11 +57,13 @@ def test_national_user_opens_a_priority_one_profile(signed_in, mart, top):
 
     exceedances = events[events["event_type"] == "exceedance"]
     if len(exceedances):
-        fig = figure(at, "emp_exceedances")
-        ys = sorted(v for trace in fig["data"] for v in values(trace["y"]))
-        assert ys == sorted(float(r) for r in exceedances["exceedance_ratio"])
-        assert any(shape.get("y0") == 1 and shape.get("y1") == 1 for shape in fig["layout"]["shapes"])
-        assert {t["name"] for t in fig["data"]} == set(exceedances["factor"])
+        chart = drawing(at, "emp_exceedances")
+        ys = sorted(float(c.get("data-value")) for c in chart.iter("circle"))
+        assert ys == pytest.approx(sorted(float(r) for r in exceedances["exceedance_ratio"]))
+        assert [float(line.get("data-value")) for line in chart.iter("line") if "ipx-limit" in line.get("class", "")] \
+            == [1.0]
+        assert {g.get("data-name") for g in chart.iter("g") if "ipx-series" in g.get("class", "")} == \
+            set(exceedances["factor"])
 
 
 def test_a_provincial_user_is_refused_another_provinces_employer(signed_in, mart):

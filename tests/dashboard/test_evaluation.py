@@ -11,7 +11,19 @@ import re
 import openpyxl
 import pandas as pd
 import pytest
-from dashboard_support import displayed, figure, has_table, no_missing_text, table, texts, values
+from dashboard_support import (
+    cell_text,
+    cells,
+    columns,
+    displayed,
+    drawing,
+    has_table,
+    no_missing_text,
+    rows,
+    table,
+    texts,
+    tip,
+)
 
 from dashboards import evaluation_tables
 from dashboards.plan_charts import STATUS_COLOURS, STATUS_ORDER
@@ -26,15 +38,13 @@ def _evaluation(mart, year: int) -> pd.DataFrame:
 
 def _grid(at) -> dict[tuple[str, str], tuple[str, str]]:
     """(row, column) -> (colour, text) of the status grid."""
-    spec = figure(at, "ev_status_grid")["data"][0]
-    scale = spec["colorscale"]
-    rows, columns = values(spec["y"]), values(spec["x"])
     found = {}
-    for r, z_row, t_row in zip(rows, values(spec["z"]), values(spec["text"])):
-        for c, z, text in zip(columns, z_row, t_row):
-            if z is None:
-                continue
-            found[(r, c)] = (scale[int(z) * 2][1], text)
+    for cell, td in cells(drawing(at, "ev_status_grid")).items():
+        if not td.get("data-status"):  # the province has no such key industry: a blank cell
+            continue
+        assert td.get("data-fill") == STATUS_COLOURS[td.get("data-status")]
+        assert tip(td).startswith(cell[0])
+        found[cell] = (td.get("data-fill"), "<br>".join(cell_text(td)))
     return found
 
 
@@ -70,7 +80,7 @@ def test_the_nation_on_top_then_the_provinces_with_statuses_as_colours(signed_in
     names = dict(zip(published["province_code"], published["province_name"]))
     for g in groups.itertuples():
         assert grid[(names[g.province_code], g.industry_group)][0] == STATUS_COLOURS[g.injury_status]
-    assert values(figure(at, "ev_status_grid")["data"][0]["x"])[:6] == [
+    assert columns(drawing(at, "ev_status_grid"))[:6] == [
         evaluation_tables.KEY_INDUSTRIES, "危险化学品", "矿山", "建筑施工", "交通运输", "机械制造"]
 
 
@@ -87,16 +97,22 @@ def test_groups_od_training_and_the_assessment_record(signed_in, mart):
     od = table(at, "职业病 本年", "尘肺病 本年")
     assert list(od["尘肺病 本年"]) == pytest.approx(list(published["pneumoconiosis_rate"].astype(float)))
     assert list(od["评估结果"]) == list(published["od_status"])
-    bars = {t["name"]: values(t["x"]) for t in figure(at, "ev_training_chart")["data"]}
-    assert bars["培训覆盖率"] == pytest.approx(list(published["training_coverage"].astype(float)))
-    assert bars["目标"] == pytest.approx(list(published["training_target"].astype(float)))
+    chart = drawing(at, "ev_training_chart")
+    bars = [float(r.get("data-value")) for r in chart.iter("rect") if r.get("data-name") == "培训覆盖率"]
+    targets = [float(m.get("data-value")) for m in chart.iter("line") if "ipx-target" in m.get("class", "")]
+    assert bars == pytest.approx(list(published["training_coverage"].astype(float)))
+    assert targets == pytest.approx(list(published["training_target"].astype(float)))
+    # green where the target is met, red where not
+    fills = [r.get("fill") for r in chart.iter("rect") if r.get("data-name") == "培训覆盖率"]
+    assert fills == [STATUS_COLOURS["达标" if c >= t else "未达标"]
+                     for c, t in zip(published["training_coverage"], published["training_target"])]
     record = table(at, "平均总分", "优秀(年)")
     provinces = published[published["province_code"] != "000000"]
     assert list(record["省份"]) == list(provinces["province_name"])  # the nation has no assessment record
     assert list(record["平均总分"]) == pytest.approx(list(provinces["mean_total_score"].astype(float)))
     assert list(record["不合格(年)"]) == list(provinces["years_fail"])
-    for columns in (("省份", "本年‰", "评估结果"), ("职业病 本年", "尘肺病 本年"), ("平均总分", "优秀(年)")):
-        assert no_missing_text(displayed(at, *columns))
+    for shown_columns in (("省份", "本年‰", "评估结果"), ("职业病 本年", "尘肺病 本年"), ("平均总分", "优秀(年)")):
+        assert no_missing_text(displayed(at, *shown_columns))
 
 
 def test_a_provincial_user_sees_the_nation_and_its_own_province(signed_in):
@@ -106,7 +122,7 @@ def test_a_provincial_user_sees_the_nation_and_its_own_province(signed_in):
     assert list(table(at, "职业病 本年", "尘肺病 本年")["省份"]) == ["全国", "广东省"]
     assert list(table(at, "平均总分", "优秀(年)")["省份"]) == ["广东省"]
     assert at.selectbox(key="ev_province").options == ["全国", "广东省"]
-    assert values(figure(at, "ev_status_grid")["data"][0]["y"]) == ["全国", "广东省"]
+    assert rows(drawing(at, "ev_status_grid")) == ["全国", "广东省"]
     for element in at.dataframe:
         assert not set(element.value.astype(str).to_numpy().ravel()) & {"四川省", "新疆生产建设兵团"}
 

@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 import pytest
-from dashboard_support import figure, has_table, metrics, table, values
+from dashboard_support import cell_text, cells, drawing, has_table, metrics, table, tip
 
+from dashboards import charts
 from ipx.contracts import load_contracts
 from ipx.exports.labels import QUARANTINE_REASONS, RULE_NAMES
 
@@ -40,9 +41,16 @@ def _expected_cells(mart, first: int, last: int, where: str = "", params=()) -> 
 
 
 def _shown_cells(at) -> dict[tuple[str, str], str]:
-    spec = figure(at, "fh_grid")["data"][0]
-    return {(y, x): t for y, row in zip(values(spec["y"]), values(spec["text"])) for x, t in zip(values(spec["x"]), row)
-            if t}
+    colours = {state: colour for state, _, colour in charts.FEED_STATES}
+    shown = {}
+    for cell, td in cells(drawing(at, "fh_grid")).items():
+        if not cell_text(td):
+            continue
+        # coloured by its worst state, which the tooltip names
+        assert td.get("data-fill") == colours[td.get("data-state")]
+        assert {s: n for s, n, _ in charts.FEED_STATES}[td.get("data-state")] in tip(td)
+        shown[cell] = cell_text(td)[0]
+    return shown
 
 
 def test_default_range_is_the_year_up_to_the_as_of_month(signed_in, mart):
@@ -140,9 +148,10 @@ def test_a_provincial_user_sees_only_its_own_deliveries(signed_in, mart):
     first, last = 2020 * 12, 2022 * 12 + 11
     at.select_slider(key="fh_range").set_range(first, last).run()
     assert not at.exception
-    cells = _shown_cells(at)
-    assert {p for p, _ in cells} == {"广东省"}
-    assert cells == _expected_cells(mart, first, last, "AND province_code = '440000'")
+    grid = _shown_cells(at)
+    assert {p for p, _ in grid} == {"广东省"}
+    assert {td.get("data-code") for td in cells(drawing(at, "fh_grid")).values()} == {"440000"}
+    assert grid == _expected_cells(mart, first, last, "AND province_code = '440000'")
     rejected = table(at, "记录号", "原因")
     assert set(rejected["省份"]) == {"广东省"}
     assert len(rejected) == len(_in_range(mart, "ingest.rejected_records", first, last, "AND province = '440000'"))

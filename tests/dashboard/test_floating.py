@@ -12,9 +12,9 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
-from dashboard_support import displayed, has_table, no_missing_text, table, texts
+from dashboard_support import displayed, drawing, has_table, no_missing_text, table, texts, tip
 
-from dashboards import floating_tables
+from dashboards import floating_tables, plan_charts
 from dashboards.floating_whatif import NATIONAL, SPEC_DEFAULTS, Rules, compare, regrade, rules_from_seeds, status_counts
 
 PAGE = "views/floating.py"
@@ -186,6 +186,16 @@ def test_one_province_by_class_and_its_employers_with_filters(signed_in, mart, y
     published = published[published["province_code"] == "510000"]
     assert list(classes["风险类别"]) == [floating_tables.class_name(c) for c in published["risk_class"]]
     assert list(classes["浮动单位数"]) == list(published["employers"])
+    # the stacked bars: one row per class, a segment per status with its count and colour
+    bars = drawing(at, "fl_class_chart")
+    rows = [g for g in bars.iter("g") if "ipx-row" in g.get("class", "")]
+    assert [g.get("data-label") for g in rows] == list(classes["风险类别"])
+    for g, r in zip(rows, published.itertuples()):
+        segments = {rect.get("data-name"): rect for rect in g.iter("rect") if rect.get("data-name")}
+        assert float(segments["上浮"].get("data-value")) == r.employers_up
+        assert float(segments["下浮"].get("data-value")) == r.employers_down
+        assert segments["上浮"].get("fill") == plan_charts.STATUS_BAR_COLOURS["上浮"]
+        assert f"上浮：{r.employers_up:,} 家" in tip(segments["上浮"])
 
     employers = mart("SELECT * FROM marts.mart_premium_floating WHERE cycle_end_year = ? AND province_code = '510000'",
                      [year])
@@ -220,6 +230,10 @@ def test_what_if_starts_at_the_published_result(signed_in, mart, year):
     assert counts.loc["下浮", "公布结果"] == national["employers_down"]
     assert counts.loc["上浮", "公布结果"] == national["employers_up"]
     assert "参数未调整：测算结果与公布结果相同" in texts(at)
+    chart = drawing(at, "fl_whatif_chart")
+    shown = {(r.get("data-name"), g.get("data-label")): float(r.get("data-value"))
+             for g in chart.iter("g") if g.get("data-label") for r in g.iter("rect")}
+    assert shown[("公布结果", "下浮")] == national["employers_down"] == shown[("测算结果", "下浮")]
     assert at.number_input(key="fl_band_0").value == 0.5 and at.number_input(key="fl_mult_-2").value == 0.5
 
 

@@ -8,15 +8,32 @@ marker inside Xinjiang)."""
 from __future__ import annotations
 
 import json
+from urllib.parse import parse_qsl, urlsplit
 
 import pandas as pd
 import pytest
 import shapely
-from dashboard_support import figure, metrics, table, texts, values
+from dashboard_support import (
+    cell_text,
+    cells,
+    coded,
+    columns,
+    drawing,
+    drawings,
+    links,
+    metrics,
+    no_missing_text,
+    parse,
+    plain_table,
+    plain_table_text,
+    rows,
+    texts,
+    tip,
+)
 from shapely.geometry import shape
 from streamlit.proto.Metric_pb2 import Metric
 
-from dashboards import charts
+from dashboards import charts, map_svg
 from dashboards import target_gap_charts as gap
 from dashboards.geo import LABEL_POSITIONS, MAINLAND_PROVINCES, OUTSIDE_PLAN, XPCC_POINT, load_boundaries
 from dashboards.measures import MEASURES
@@ -29,37 +46,37 @@ def _hotspots(mart, year: int, group: str) -> pd.DataFrame:
                 [year, group])
 
 
-def _map_values(spec: dict) -> dict[str, float]:
-    """Province -> value of the coloured choropleth traces of the main view."""
-    out = {}
-    for trace in spec["data"]:
-        if trace["type"] == "choropleth" and trace.get("coloraxis") and trace.get("geo", "geo") == "geo":
-            out.update(zip(values(trace["locations"]), values(trace["z"])))
-    return out
+def _provinces(root) -> dict:
+    """The main view's province shapes by code (the inset repeats some)."""
+    return coded(root, "path", within="ipx-provinces")
 
 
-def _grey(spec: dict) -> set[str]:
-    return {c for t in spec["data"] if t["type"] == "choropleth" and t.get("name") == "无数据"
-            and t.get("geo", "geo") == "geo" for c in t["locations"]}
+def _map_values(root) -> dict[str, float]:
+    """Province -> the value it is coloured by (main view; the corps' marker aside)."""
+    return {c: float(p.get("data-value")) for c, p in _provinces(root).items() if p.get("data-value")}
 
 
-def _grey_trace(spec: dict) -> dict:
-    return next(t for t in spec["data"] if t["type"] == "choropleth" and t.get("name") == "无数据"
-                and t.get("geo", "geo") == "geo")
+def _grey(root) -> set[str]:
+    """Provinces drawn in the no-data grey, marked as having no data."""
+    return {c for c, p in _provinces(root).items() if p.get("data-no-data") and p.get("fill") == charts.NO_DATA_COLOUR}
 
 
-def _xpcc_marker(spec: dict) -> dict:
-    return next(t for t in spec["data"] if t["type"] == "scattergeo" and t.get("name") == "新疆生产建设兵团")
+def _xpcc_marker(root):
+    return next(e for e in root.iter("circle") if "ipx-xpcc" in e.get("class", ""))
 
 
-def _labels(spec: dict) -> dict[str, tuple[float, float, str]]:
-    """Label text -> (lon, lat, trace name) of the province names on the main view."""
-    out = {}
-    for t in spec["data"]:
-        if t["type"] == "scattergeo" and str(t.get("name", "")).startswith("省份名称"):
-            for text, lon, lat in zip(t["text"], values(t["lon"]), values(t["lat"])):
-                out[text] = (lon, lat, t["name"])
-    return out
+def _labels(root) -> dict[str, tuple[float, float, str]]:
+    """Label text -> (x, y, fill) of the province names on the map."""
+    return {t.text: (float(t.get("x")), float(t.get("y")), t.get("fill")) for t in root.iter("text")
+            if "ipx-label" in t.get("class", "")}
+
+
+def _scale(root) -> tuple[float, float, dict[float, str], dict[float, str]]:
+    """The map legend's range, colour stops (offset -> colour) and ticks (position -> text)."""
+    bar = next(e for e in root.iter("rect") if "ipx-legend-bar" in e.get("class", ""))
+    stops = {round(float(e.get("offset")), 3): e.get("stop-color") for e in root.iter("stop")}
+    ticks = {round(float(e.get("data-at")), 3): e.text for e in root.iter("text") if "ipx-tick" in e.get("class", "")}
+    return float(bar.get("data-min")), float(bar.get("data-max")), stops, ticks
 
 
 def _expected(frame_: pd.DataFrame, column: str) -> dict[str, float]:
@@ -81,16 +98,21 @@ def test_default_view_maps_the_gap_of_the_latest_key_industry_injury_rate(signed
     assert at.selectbox(key="hs_measure").value == "injury_rate"
     assert at.selectbox(key="hs_group").value == "key_all"
 
-    spec = figure(at, "hs_map")
+    root = drawing(at, "hs_map")
     expected = _expected(_hotspots(mart, year, "key_all"), "injury_rate_gap_pct")
     assert expected, "the small build has provinces with data"
-    assert _map_values(spec) == pytest.approx(expected)
+    assert _map_values(root) == pytest.approx(expected)
     # every other mainland province, Taiwan, Hong Kong and Macao: the same grey, "no data"
-    assert _grey(spec) == set(MAINLAND_PROVINCES) - set(expected) | set(OUTSIDE_PLAN)
-    # the boundaries travel inside the figure: no request for Plotly's world map
-    assert spec["layout"]["geo"]["visible"] is False
-    assert charts.MAP_CONFIG["topojsonURL"].startswith("data:")
-    assert "cdn.plot.ly" not in json.dumps(spec)
+    assert _grey(root) == set(MAINLAND_PROVINCES) - set(expected) | set(OUTSIDE_PLAN)
+    # each province is coloured by the diverging scale (one range for every year) at its gap
+    scale = gap.gap_scale(mart("SELECT injury_rate_gap_pct AS g FROM marts.mart_hotspots "
+                               "WHERE industry_group = 'key_all' AND NOT is_national")["g"].astype(float))
+    shapes = _provinces(root)
+    assert {c: shapes[c].get("fill") for c in expected} == {c: scale.colour_of(v) for c, v in expected.items()}
+    assert len({shapes[c].get("fill") for c in expected}) == len(expected) > 1
+    # drawn on the server: no Plotly chart, nothing to fetch
+    assert not at.get("plotly_chart")
+    assert "href=\"http" not in drawings(at)["hs_map"] and "src=" not in drawings(at)["hs_map"]
     assert not at.exception
 
 
@@ -106,19 +128,22 @@ def test_every_measure_and_industry_is_mapped_as_published(signed_in, mart, meas
     column = _mapped_column(measure)
     published = _hotspots(mart, 2021, group)
     expected = _expected(published, column)
-    spec = figure(at, "hs_map")
-    assert _map_values(spec) == pytest.approx(expected)
+    root = drawing(at, "hs_map")
+    assert _map_values(root) == pytest.approx(expected)
     # the corps is a marker on the map, coloured on the same scale by its own figure
     xpcc = published[published["province_code"] == "660000"].iloc[0]
-    marker = _xpcc_marker(spec)
-    assert marker["customdata"][0][0] == "660000"
+    marker = _xpcc_marker(root)
+    assert marker.get("data-code") == "660000" and links(root)["660000"].endswith("province=660000")
     if pd.isna(xpcc[column]):
-        assert marker["marker"]["color"] == charts.NO_DATA_COLOUR
+        assert marker.get("fill") == charts.NO_DATA_COLOUR and marker.get("data-no-data")
     else:
-        assert values(marker["marker"]["color"]) == pytest.approx([float(xpcc[column])])
-        assert marker["marker"]["coloraxis"] == "coloraxis"
+        assert float(marker.get("data-value")) == pytest.approx(float(xpcc[column]))
+        low, high, _, _ = _scale(root)
+        assert marker.get("fill") == charts.ColourScale(gap.DIVERGING if MEASURES[measure].has_target else tuple(
+            (i / (len(charts.SEQUENTIAL) - 1), c) for i, c in enumerate(charts.SEQUENTIAL)), low, high, "").colour_of(
+            float(xpcc[column]))
         shown = charts.format_value(xpcc[MEASURES[measure].column], MEASURES[measure].decimals)
-        assert shown in marker["customdata"][0][1]
+        assert shown in tip(marker)
 
 
 def test_years_and_provinces_without_deliveries_are_no_data_never_zero(signed_in, mart):
@@ -133,13 +158,14 @@ def test_years_and_provinces_without_deliveries_are_no_data_never_zero(signed_in
     at.selectbox(key="hs_measure").set_value("fatalities")
     at.run()
     assert not at.exception
-    spec = figure(at, "hs_map")
-    coloured = set(_map_values(spec))
+    root = drawing(at, "hs_map")
+    coloured = set(_map_values(root))
     assert coloured == {"440000", "510000"}  # the corps has no polygon of its own: a marker
-    assert _grey(spec) == set(MAINLAND_PROVINCES) - coloured | set(OUTSIDE_PLAN)
-    grey = _grey_trace(spec)
-    tips = dict(zip(grey["locations"], (c[1] for c in grey["customdata"])))
-    assert "未报送" in tips["410000"] and "0" not in tips["410000"].split("<br>")[1]
+    assert _grey(root) == set(MAINLAND_PROVINCES) - coloured | set(OUTSIDE_PLAN)
+    henan = tip(_provinces(root)["410000"])
+    assert "未报送" in henan and "0" not in henan.split("\n")[1]
+    # the legend names the grey
+    assert any(t.text == map_svg.NO_DATA_LABEL for t in root.iter("text"))
     unreported = mart("SELECT * FROM marts.mart_hotspots WHERE year = 2021 AND industry_group = 'key_all' "
                       "AND NOT is_reported")
     assert len(unreported) == 29 and unreported["fatalities"].isna().all()
@@ -153,28 +179,35 @@ def test_heat_table_is_the_province_by_key_industry_figures(signed_in, mart):
     at.selectbox(key="hs_year").set_value(2022)
     at.selectbox(key="hs_measure").set_value("fatalities")
     at.run()
-    heat = figure(at, "hs_heat")["data"]
-    spec = next(t for t in heat if t["type"] == "heatmap" and t["name"] == "工亡人数")
+    root = drawing(at, "hs_heat")
+    grid = cells(root)
     published = mart("SELECT h.province_name, h.industry_group_name, h.fatalities, h.fatalities_change "
                      "FROM marts.mart_hotspots h WHERE year = 2022 AND industry_group <> 'all' AND is_reported "
                      "AND fatalities IS NOT NULL")
-    assert spec["y"][0] == "全国" and "新疆生产建设兵团" in spec["y"]
-    assert spec["x"][0] == "重点行业合计" and "全部行业" not in spec["x"]
-    cells = {(y, x): z for y, row in zip(values(spec["y"]), values(spec["z"])) for x, z in zip(values(spec["x"]), row)}
+    assert rows(root)[0] == "全国" and "新疆生产建设兵团" in rows(root)
+    assert columns(root)[0] == "重点行业合计" and "全部行业" not in columns(root)
     expected = {(r.province_name, r.industry_group_name): r.fatalities for r in published.itertuples()}
-    assert set(expected) <= set(cells)
+    assert set(expected) <= set(grid)
+    assert {c: float(td.get("data-value")) for c, td in grid.items() if td.get("data-value")} == expected
     # provinces are coloured by their figure; the national sum is written but not coloured (it
-    # would dwarf every province on a count measure); an industry without a row stays empty
-    assert cells == {cell: None if cell[0] == "全国" else expected.get(cell) for cell in cells}
+    # would dwarf every province on a count measure); an industry without a row stays empty ("—")
+    low, high, _, _ = _scale(root)
+    scale = gap.measure_scale(pd.Series([high]), MEASURES["fatalities"])
+    for cell, td in grid.items():
+        if cell[0] == "全国" or cell not in expected:
+            assert td.get("data-fill") == "#f4f4f4", cell
+        else:
+            assert td.get("data-fill") == scale.colour_of(expected[cell]), cell
+        if cell not in expected:
+            assert cell_text(td) == ["—"] and tip(td) == "无数据"
     # each cell reads its figure and its change from the previous year
-    words = {(y, x): w for t in heat if t["type"] == "scatter" for y, x, w in zip(t["y"], t["x"], t["text"])}
     for r in published.itertuples():
-        text = words[(r.province_name, r.industry_group_name)]
-        assert text.split("<br>")[0] == charts.format_value(r.fatalities, 0)
-        assert text.split("<br>")[1] == gap.change_text(r.fatalities_change, "", 0)
-    assert any("较上年 −" in t or "较上年 +" in t for t in words.values())
+        text = cell_text(grid[(r.province_name, r.industry_group_name)])
+        assert text[0] == charts.format_value(r.fatalities, 0)
+        assert text[1] == gap.change_text(r.fatalities_change, "", 0)
+    assert any("较上年 −" in t or "较上年 +" in t for td in grid.values() for t in cell_text(td))
     # provinces that delivered nothing are not rows of 0s: they are left out and counted below
-    assert set(values(spec["y"])) == {"全国", "广东省", "四川省", "新疆生产建设兵团"}
+    assert set(rows(root)) == {"全国", "广东省", "四川省", "新疆生产建设兵团"}
     assert "另有 29 个省份本年未报送" in texts(at)
 
 
@@ -182,17 +215,23 @@ def test_trend_is_the_key_industry_rate_against_the_target_path(signed_in, mart)
     at = signed_in("nat", PAGE)
     at.selectbox(key="hs_province").set_value("440000").run()
     assert not at.exception
-    traces = {t["name"]: t for t in figure(at, "hs_trend")["data"]}
-    assert set(traces) == {"全国 实际", "全国 目标路径", "广东省 实际", "广东省 目标路径"}
+    root = drawing(at, "hs_trend")
+    series = {g.get("data-name"): g for g in root.iter("g") if "ipx-series" in g.get("class", "")}
+    assert set(series) == {"全国 实际", "全国 目标路径", "广东省 实际", "广东省 目标路径"}
+
+    def points(name: str) -> dict[int, float]:
+        return {int(c.get("data-x")): float(c.get("data-value")) for c in series[name].iter("circle")}
+
     for code, name in (("000000", "全国"), ("440000", "广东省")):
         published = mart("SELECT year, injury_rate_per_1000 AS r, target_injury_rate_per_1000 AS t "
                          "FROM marts.mart_hotspots WHERE province_code = ? AND industry_group = 'key_all' "
                          "ORDER BY year", [code])
-        assert values(traces[f"{name} 实际"]["x"]) == list(published["year"])
-        actual = values(traces[f"{name} 实际"]["y"])
-        assert [v is None for v in actual] == list(published["r"].isna())
-        assert [v for v in actual if v is not None] == pytest.approx(list(published["r"].dropna()))
-        assert values(traces[f"{name} 目标路径"]["y"]) == pytest.approx(list(published["t"]))
+        actual = published.dropna(subset=["r"])
+        # a year without a rate has no point (the line breaks there), never a 0
+        assert points(f"{name} 实际") == pytest.approx(dict(zip(actual["year"].astype(int), actual["r"].astype(float))))
+        assert points(f"{name} 目标路径") == pytest.approx(dict(zip(published["year"].astype(int),
+                                                                  published["t"].astype(float))))
+        assert any(line.get("stroke-dasharray") for line in series[f"{name} 目标路径"].iter("path"))
 
 
 @pytest.mark.parametrize("province", ["440000", "660000", "000000"])
@@ -214,7 +253,12 @@ def test_province_detail_shows_its_published_figures(signed_in, mart, province):
     assert shown["职业病发病率(1/10万)"] == charts.format_value(row["od_rate_per_100k"], 4)
     assert shown["超标样本数"] == charts.format_value(row["exceedances"], 0)
 
-    detail = table(at, "行业", "工伤事故数")
+    detail = plain_table(drawing(at, "hs_detail"))
+    # drawn as text: every cell has a figure or "—" (never None / nan), rates with 4 decimals
+    shown = plain_table_text(drawing(at, "hs_detail"))
+    assert no_missing_text(shown)
+    rate = shown.loc[shown["行业"] == row["industry_group_name"], "发生率(‰)"].iloc[0]
+    assert rate == charts.format_value(row["injury_rate_per_1000"], 4)
     published = mart("SELECT industry_group_name, injuries, insured_workers FROM marts.mart_hotspots "
                      "WHERE province_code = ? AND year = 2021", [province])
     assert sorted(detail["行业"]) == sorted(published["industry_group_name"])
@@ -232,23 +276,40 @@ def test_a_provincial_user_chooses_only_the_nation_or_its_own_province(signed_in
     with pytest.raises(ValueError, match="四川省"):  # not among the options
         box.set_value("510000").run()
     # the map itself (province aggregates) is shown to every role that opens the page
-    assert "hs_map" in {e.key for e in at.get("plotly_chart")}
+    assert "hs_map" in drawings(at)
 
 
-def test_a_click_on_the_map_is_read_as_a_province():
-    assert charts.selected_province({"selection": {"points": [{"location": "650000", "z": 3}]}}) == "650000"
-    # the corps' marker and the ranking's bars carry the code as customdata[0]
-    assert charts.selected_province({"selection": {"points": [{"lat": 44.3, "customdata": ["660000", "x"]}]}}) \
-        == "660000"
-    assert charts.selected_province({"selection": {"points": [{"customdata": ["兵团", "x"]}]}}) is None
-    assert charts.selected_province({"selection": {"points": []}}) is None
-    assert charts.selected_province(None) is None
+def test_a_province_on_the_map_is_a_link_to_its_view(signed_in, mart):
+    """Every province, the corps' marker and every ranked bar link to the page's view of that
+    province (year, measure, industry in the URL); following a link shows that view."""
+    at = signed_in("nat", PAGE)
+    at.selectbox(key="hs_year").set_value(2021)
+    at.selectbox(key="hs_measure").set_value("od_rate")
+    at.run()
+    targets = links(drawing(at, "hs_map"))
+    assert set(targets) == set(MAINLAND_PROVINCES) | {"660000"}  # Taiwan, HK, Macao: no view of their own
+    assert dict(parse_qsl(urlsplit(targets["440000"]).query)) == {
+        "year": "2021", "measure": "od_rate", "industry": "key_all", "province": "440000"}
+    ranked = links(drawing(at, "hs_ranking"))
+    assert set(ranked) == {"440000", "510000", "660000"}
+    opened = signed_in("nat")
+    opened.query_params = dict(parse_qsl(urlsplit(ranked["510000"]).query))
+    opened.switch_page(PAGE).run()
+    assert not opened.exception
+    assert opened.selectbox(key="hs_province").value == "510000"
+    assert opened.selectbox(key="hs_measure").value == "od_rate"
+    assert opened.selectbox(key="hs_year").value == 2021
+    # the chosen province is outlined on the map and in bold in the ranking
+    selected = [p for p in drawing(opened, "hs_map").iter("path") if "ipx-selected" in p.get("class", "")]
+    assert len(selected) == 1 and selected[0].get("d") == _provinces(drawing(opened, "hs_map"))["510000"].get("d")
+    bold = [t.text for t in drawing(opened, "hs_ranking").iter("text") if t.get("font-weight") == "700"]
+    assert bold == ["四川"]
 
 
 # ------------------------------------------------------------------ boundaries
 
 
-def test_boundaries_are_china_s_provinces_simplified_and_oriented_for_plotly():
+def test_boundaries_are_china_s_provinces_simplified_and_valid():
     b = load_boundaries()
     assert sorted(b.codes) == sorted(list(MAINLAND_PROVINCES) + list(OUTSIDE_PLAN))
     assert "660000" not in b.codes
@@ -262,8 +323,7 @@ def test_boundaries_are_china_s_provinces_simplified_and_oriented_for_plotly():
         geometry = shape(feature["geometry"])
         assert geometry.is_valid, feature["id"]
         for polygon in getattr(geometry, "geoms", [geometry]):
-            # d3-geo (plotly.js) needs clockwise exterior rings, or it fills the rest of the globe
-            assert not polygon.exterior.is_ccw, feature["id"]
+            assert not polygon.exterior.is_ccw, feature["id"]  # one orientation (d3-geo's, kept)
         lon, lat = b.label_points[feature["id"]]
         assert geometry.buffer(0.01).contains(shapely.Point(lon, lat)), feature["id"]
     # the South China Sea islands are in the inset, with Hainan
@@ -277,18 +337,22 @@ def test_boundaries_are_china_s_provinces_simplified_and_oriented_for_plotly():
     assert gd.contains(shapely.Point(113.26, 23.13))  # Guangzhou
 
 
-def test_map_traces_carry_their_own_boundaries():
+def test_the_map_is_drawn_from_the_boundaries_with_each_province_once():
     b = load_boundaries()
     shown = pd.DataFrame({"province_code": ["440000", "510000"], "province_name": ["广东省", "四川省"],
-                          "value": [1.5, 2.5]})
-    spec = json.loads(charts.province_map(shown, label="x", decimals=1, boundaries=b,
-                                          short_names={"440000": "广东"}, selected="510000").to_json())
-    for trace in spec["data"]:
-        if trace["type"] == "choropleth":
-            features = charts.decode_geojson(trace["geojson"])["features"]
-            assert sorted(f["id"] for f in features) == sorted(values(trace["locations"]))
-    selected = [t for t in spec["data"] if t.get("name") == "所选省份"]
-    assert [values(t["locations"]) for t in selected] == [["510000"]]
+                          "value": [1.5, 2.5], "hover": ["<b>广东省</b><br>x：1.5", "<b>四川省</b><br>x：2.5"]})
+    markup = map_svg.province_map(shown, scale=charts.sequential_scale(3, "x"), decimals=1, boundaries=b,
+                                  short_names={"440000": "广东"}, selected="510000")
+    root = parse(markup)
+    assert sorted(_provinces(root)) == sorted(b.codes)
+    inset = coded(root, "path", within="ipx-inset")
+    assert {"440000", "460000", "710000"} <= set(inset) and "110000" not in inset
+    assert tip(_provinces(root)["440000"]) == "广东省\nx：1.5"
+    assert [p.get("d") for p in root.iter("path") if "ipx-selected" in p.get("class", "")] == \
+        [_provinces(root)["510000"].get("d")]
+    assert not links(root)  # without a link function nothing is clickable
+    # small enough to send on every rerun (the Plotly figure carried ~250 KB of boundaries)
+    assert len(markup.encode()) < 250_000
 
 
 def test_a_provisional_year_is_marked_as_such(app_env, monkeypatch, publish_copy, signed_in):
@@ -307,10 +371,6 @@ def test_a_provisional_year_is_marked_as_such(app_env, monkeypatch, publish_copy
 # ------------------------------------------------------------------ who lags behind the target path
 
 
-def _coloraxis(spec: dict) -> dict:
-    return spec["layout"]["coloraxis"]
-
-
 def test_the_gap_scale_is_centred_on_the_target_and_the_same_in_every_year(signed_in, mart):
     """The injury-rate map colours the gap in % on a diverging scale symmetric around 0 (the target),
     with one range for every year, wide enough for the largest gap of any province in any year."""
@@ -321,16 +381,14 @@ def test_the_gap_scale_is_centred_on_the_target_and_the_same_in_every_year(signe
     for year in (2021, 2022):
         at.selectbox(key="hs_year").set_value(year).run()
         assert not at.exception
-        axes[year] = _coloraxis(figure(at, "hs_map"))
-    assert axes[2021]["cmin"] == axes[2022]["cmin"] and axes[2021]["cmax"] == axes[2022]["cmax"]
-    axis = axes[2022]
-    assert axis["cmin"] == -axis["cmax"] and axis["cmax"] >= largest > 0
+        axes[year] = _scale(drawing(at, "hs_map"))
+    assert axes[2021][:2] == axes[2022][:2]
+    low, high, stops, ticks = axes[2022]
+    assert low == -high and high >= largest > 0
     # the middle of the colour scale (the target, gap 0) is the neutral colour; better is blue, worse red
-    scale = {round(float(at_), 3): colour for at_, colour in axis["colorscale"]}
-    assert scale[0.5] == "#f7f7f7" and scale[0.0] == gap.DIVERGING[0][1] and scale[1.0] == gap.DIVERGING[-1][1]
-    ticks = dict(zip(axis["colorbar"]["tickvals"], axis["colorbar"]["ticktext"]))
-    assert ticks[0] == "目标"
-    assert ticks[axis["cmin"]].startswith("优于目标") and ticks[axis["cmax"]].startswith("劣于目标")
+    assert stops[0.5] == "#f7f7f7" and stops[0.0] == gap.DIVERGING[0][1] and stops[1.0] == gap.DIVERGING[-1][1]
+    assert ticks[0.5] == "目标"
+    assert ticks[0.0].startswith("优于目标") and ticks[1.0].startswith("劣于目标")
 
 
 def test_count_measures_keep_a_sequential_scale_with_one_range_for_every_year(signed_in, mart):
@@ -341,55 +399,60 @@ def test_count_measures_keep_a_sequential_scale_with_one_range_for_every_year(si
     axes = {}
     for year in (2021, 2022):
         at.selectbox(key="hs_year").set_value(year).run()
-        axes[year] = _coloraxis(figure(at, "hs_map"))
-    assert (axes[2021]["cmin"], axes[2021]["cmax"]) == (axes[2022]["cmin"], axes[2022]["cmax"])
-    assert axes[2022]["cmin"] == 0 and axes[2022]["cmax"] >= largest
+        axes[year] = _scale(drawing(at, "hs_map"))
+    assert axes[2021][:2] == axes[2022][:2]
+    low, high, stops, _ = axes[2022]
+    assert low == 0 and high >= largest
     # sequential: light to dark, no neutral middle
-    assert axes[2022]["colorscale"][0][1] == charts.SEQUENTIAL[0]
-    assert axes[2022]["colorscale"][-1][1] == charts.SEQUENTIAL[-1]
+    assert stops[0.0] == charts.SEQUENTIAL[0] and stops[1.0] == charts.SEQUENTIAL[-1]
 
 
 def test_tooltips_show_actual_target_gap_and_change_from_the_previous_year(signed_in, mart):
     at = signed_in("nat", PAGE)
     at.selectbox(key="hs_year").set_value(2022).run()
-    spec = figure(at, "hs_map")
-    tips = {c[0]: c[1] for t in spec["data"] if t["type"] == "choropleth" and t.get("customdata")
-            for c in t["customdata"]}
+    tips = {c: tip(p) for c, p in _provinces(drawing(at, "hs_map")).items()}
     row = _hotspots(mart, 2022, "key_all").set_index("province_code").loc["510000"]
-    tip = tips["510000"]
-    assert f"{charts.format_value(row['injury_rate_per_1000'], 4)}‰" in tip
-    assert f"目标路径值：{charts.format_value(row['target_injury_rate_per_1000'], 4)}‰" in tip
-    assert gap.gap_text(row) in tip and gap.gap_text(row).startswith("+")
-    assert ("劣于目标" if row["target_status"] == "behind" else "优于目标") in tip
-    assert gap.change_text(row["injury_rate_per_1000_change"], "‰", 4) in tip
-    assert "较上年 " in tip
+    sichuan = tips["510000"]
+    assert f"{charts.format_value(row['injury_rate_per_1000'], 4)}‰" in sichuan
+    assert f"目标路径值：{charts.format_value(row['target_injury_rate_per_1000'], 4)}‰" in sichuan
+    assert gap.gap_text(row) in sichuan and gap.gap_text(row).startswith("+")
+    assert ("劣于目标" if row["target_status"] == "behind" else "优于目标") in sichuan
+    assert gap.change_text(row["injury_rate_per_1000_change"], "‰", 4) in sichuan
+    assert "较上年 " in sichuan
     # the first year has no previous year: said so, never "+0"
     at.selectbox(key="hs_year").set_value(2020).run()
-    tips = {c[0]: c[1] for t in figure(at, "hs_map")["data"] if t["type"] == "choropleth" and t.get("customdata")
-            for c in t["customdata"]}
+    tips = {c: tip(p) for c, p in _provinces(drawing(at, "hs_map")).items()}
     assert "上年无数据" in tips["440000"]
 
 
 def test_the_ranking_is_the_mart_s_gap_order_with_actual_bars_and_target_marks(signed_in, mart):
     at = signed_in("nat", PAGE)
     at.selectbox(key="hs_year").set_value(2022).run()
-    traces = {t["name"]: t for t in figure(at, "hs_ranking")["data"]}
+    root = drawing(at, "hs_ranking")
     published = mart("SELECT province_code, injury_rate_per_1000 AS r, target_injury_rate_per_1000 AS t, "
                      "injury_rate_gap_pct AS p, target_status AS s FROM marts.mart_hotspots "
                      "WHERE year = 2022 AND industry_group = 'key_all' AND NOT is_national "
                      "AND injury_rate_gap_per_1000 IS NOT NULL "
                      "ORDER BY injury_rate_gap_pct DESC, injury_rate_gap_per_1000 DESC, province_code")
     assert len(published) == 3, "unreported provinces are not ranked"
-    bars, marks = traces["实际发生率"], traces["目标路径值"]
-    assert [c[0] for c in bars["customdata"]] == list(published["province_code"])
-    assert values(bars["x"]) == pytest.approx([float(v) for v in published["r"]])
-    assert values(marks["x"]) == pytest.approx([float(v) for v in published["t"]])
+    ranked = [g for g in root.iter("g") if "ipx-row" in g.get("class", "")]  # top to bottom
+    assert [g.get("data-code") for g in ranked] == list(published["province_code"])
+    bars = [next(r for r in g.iter("rect") if "ipx-bar" in r.get("class", "")) for g in ranked]
+    marks = [next(m for m in g.iter("line") if "ipx-target" in m.get("class", "")) for g in ranked]
+    assert [float(b.get("data-value")) for b in bars] == pytest.approx([float(v) for v in published["r"]])
+    assert [float(m.get("data-value")) for m in marks] == pytest.approx([float(v) for v in published["t"]])
     colours = [gap.BEHIND_COLOUR if s == "behind" else gap.ON_TRACK_COLOUR for s in published["s"]]
-    assert bars["marker"]["color"] == colours
-    assert published["s"].iloc[0] == "behind" and bars["marker"]["color"][0] == gap.BEHIND_COLOUR
+    assert [b.get("fill") for b in bars] == colours
+    assert published["s"].iloc[0] == "behind" and bars[0].get("fill") == gap.BEHIND_COLOUR
     # worst on top, and the gap written beside each bar
-    assert figure(at, "hs_ranking")["layout"]["yaxis"]["autorange"] == "reversed"
-    assert traces["差距"]["text"][0].startswith(f"{gap.signed(published['p'].iloc[0], 2)}% 劣于目标")
+    ys = [float(b.get("y")) for b in bars]
+    assert ys == sorted(ys)
+    after = [next(t for t in g.iter("text") if "ipx-after" in t.get("class", "")) for g in ranked]
+    assert after[0].text.startswith(f"{gap.signed(published['p'].iloc[0], 2)}% 劣于目标")
+    # each row's tooltip: the actual rate, the target and the gap
+    first = tip(ranked[0])
+    assert charts.format_value(published["r"].iloc[0], 4) in first
+    assert f"目标路径值：{charts.format_value(published['t'].iloc[0], 4)}‰" in first and "差距：" in first
 
 
 def test_kpis_say_how_many_provinces_lag_and_the_change_from_the_previous_year(signed_in, mart):
@@ -417,28 +480,33 @@ def test_kpis_say_how_many_provinces_lag_and_the_change_from_the_previous_year(s
 def test_the_corps_is_a_marker_inside_xinjiang_with_its_value(signed_in, mart):
     at = signed_in("nat", PAGE)
     at.selectbox(key="hs_year").set_value(2022).run()
-    marker = _xpcc_marker(figure(at, "hs_map"))
-    assert (marker["lon"][0], marker["lat"][0]) == pytest.approx(XPCC_POINT)
+    root = drawing(at, "hs_map")
+    marker = _xpcc_marker(root)
+    b = load_boundaries()
+    x, y = map_svg.outlines(b).point(*XPCC_POINT)
+    assert (float(marker.get("cx")), float(marker.get("cy"))) == pytest.approx((x, y), abs=0.1)
+    # inside Xinjiang's outline as drawn (the point in the projected polygon)
+    xinjiang = _provinces(root)["650000"].get("d")
+    rings = [[tuple(map(float, p.split(","))) for p in ring.strip("Z").split("L")] for ring in xinjiang.split("M")[1:]]
+    assert any(shapely.Polygon(r).contains(shapely.Point(x, y)) for r in rings if len(r) > 2)
     row = _hotspots(mart, 2022, "key_all").set_index("province_code").loc["660000"]
-    assert values(marker["marker"]["color"]) == pytest.approx([float(row["injury_rate_gap_pct"])])
-    assert marker["text"] == ["兵团"]
-    assert charts.format_value(row["injury_rate_per_1000"], 4) in marker["customdata"][0][1]
-    # a click on it is read as the corps, like a click on a province
-    assert charts.selected_province({"selection": {"points": [{"customdata": marker["customdata"][0]}]}}) == "660000"
+    assert float(marker.get("data-value")) == pytest.approx(float(row["injury_rate_gap_pct"]))
+    assert "兵团" in _labels(root)
+    assert charts.format_value(row["injury_rate_per_1000"], 4) in tip(marker)
+    # a click on it selects the corps, like a click on a province
+    assert links(root)["660000"].endswith("province=660000")
 
 
 def test_taiwan_hong_kong_macao_are_drawn_grey_no_data_like_any_province_without_data(signed_in):
     at = signed_in("nat", PAGE)
-    spec = figure(at, "hs_map")
-    grey = _grey_trace(spec)
-    assert set(OUTSIDE_PLAN) <= set(grey["locations"]) and "410000" in grey["locations"]
-    assert grey["colorscale"][0][1] == grey["colorscale"][-1][1] == charts.NO_DATA_COLOUR
-    assert not any(t.get("name") == "不在本计划报送范围" for t in spec["data"])
-    tips = dict(zip(grey["locations"], (c[1] for c in grey["customdata"])))
-    assert tips["710000"] == "台湾省<br>无数据"
+    root = drawing(at, "hs_map")
+    grey = _grey(root)
+    assert set(OUTSIDE_PLAN) <= grey and "410000" in grey
+    assert "不在本计划报送范围" not in drawings(at)["hs_map"]
+    assert tip(_provinces(root)["710000"]) == "台湾省\n无数据"
     # labelled in the same style as the other provinces without data
-    labels = _labels(spec)
-    assert labels["台湾"][2] == labels["河南"][2] == "省份名称"
+    labels = _labels(root)
+    assert labels["台湾"][2] == labels["河南"][2] == "#1a1a1a"
 
 
 def test_labels_are_white_on_dark_fills_and_apart_around_beijing(signed_in):
@@ -446,20 +514,22 @@ def test_labels_are_white_on_dark_fills_and_apart_around_beijing(signed_in):
     shown = pd.DataFrame({"province_code": ["510000", "440000", "110000"], "province_name": ["四川省", "广东省", "北京市"],
                           "value": [30.0, 0.0, -30.0]})
     scale = gap.gap_scale(pd.Series([30.0, -30.0]))
-    spec = json.loads(charts.province_map(shown, label="x", decimals=2, boundaries=b, scale=scale,
-                                          short_names={"510000": "四川", "440000": "广东", "110000": "北京",
-                                                       "120000": "天津", "130000": "河北"}).to_json())
-    labels = _labels(spec)
-    assert labels["四川"][2] == labels["北京"][2] == "省份名称（深色底）"  # darkest red, darkest blue
-    assert labels["广东"][2] == "省份名称"  # the neutral middle
-    light = next(t for t in spec["data"] if t.get("name") == "省份名称（深色底）")
-    assert light["textfont"]["color"] == "#ffffff" and "#000000" in light["textfont"]["shadow"]
-    # 北京, 天津, 河北 at least 1.2° apart (two characters at national scale), 天津 with a leader line
+    root = parse(map_svg.province_map(shown, decimals=2, boundaries=b, scale=scale,
+                                      short_names={"510000": "四川", "440000": "广东", "110000": "北京",
+                                                   "120000": "天津", "130000": "河北"}))
+    labels = _labels(root)
+    assert labels["四川"][2] == labels["北京"][2] == "#ffffff"  # darkest red, darkest blue
+    assert labels["广东"][2] == "#1a1a1a"  # the neutral middle
+    halo = {t.text: t.get("stroke") for t in root.iter("text") if "ipx-label" in t.get("class", "")}
+    assert halo["四川"] == "#000000" and halo["广东"] == "#ffffff"
+    # 北京, 天津, 河北 at least 24 px apart (two characters at 12 px), 天津 with a leader line
     points = {n: shapely.Point(labels[n][:2]) for n in ("北京", "天津", "河北")}
-    assert min(points[a].distance(points[c]) for a, c in (("北京", "天津"), ("北京", "河北"), ("天津", "河北"))) > 1.2
-    assert "120000" in b.outside_labels and labels["天津"][:2] == pytest.approx(LABEL_POSITIONS["120000"])
-    lines = next(t for t in spec["data"] if t.get("name") == "标注引线")
-    assert LABEL_POSITIONS["120000"][0] in values(lines["lon"])
+    assert min(points[a].distance(points[c]) for a, c in (("北京", "天津"), ("北京", "河北"), ("天津", "河北"))) > 24
+    assert "120000" in b.outside_labels
+    tianjin = map_svg.outlines(b).point(*LABEL_POSITIONS["120000"])
+    assert labels["天津"][:2] == pytest.approx((tianjin[0], tianjin[1] + 4), abs=0.1)
+    leaders = [(float(e.get("x1")), float(e.get("y1"))) for e in root.iter("line") if "ipx-leader" in e.get("class", "")]
+    assert any(p == pytest.approx(tianjin, abs=0.1) for p in leaders)
 
 
 # ------------------------------------------------------------------ the view in the URL, drill-down
@@ -475,7 +545,7 @@ def test_url_parameters_restore_the_view_and_changes_are_written_back(signed_in,
     assert at.selectbox(key="hs_group").value == "construction"
     assert at.selectbox(key="hs_province").value == "440000"
     expected = _expected(_hotspots(mart, 2021, "construction"), "fatalities")
-    assert _map_values(figure(at, "hs_map")) == pytest.approx(expected)
+    assert _map_values(drawing(at, "hs_map")) == pytest.approx(expected)
     # a change is written back into the address bar (and not overridden by the old parameters)
     at.selectbox(key="hs_year").set_value(2022).run()
     assert at.query_params == {"year": "2022", "measure": "fatalities", "industry": "construction",

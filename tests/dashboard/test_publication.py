@@ -10,7 +10,7 @@ import sys
 
 import duckdb
 import pytest
-from dashboard_support import figure, new_app, sign_in, texts, values
+from dashboard_support import coded, drawing, drawings, new_app, sign_in, texts
 
 PAGES = ["views/hotspots.py", "views/briefing.py", "views/watchlist.py", "views/employer.py", "views/assessment.py",
          "views/floating.py", "views/evaluation.py", "views/feed_health.py"]
@@ -49,13 +49,10 @@ def test_a_new_publication_is_shown_at_the_next_interaction(app_env, monkeypatch
                   "AND year = 2022 AND industry_group = 'key_all'")["r"][0]
 
     def shown_rate() -> float:
-        spec = figure(at, "hs_map")
-        for trace in spec["data"]:
-            if trace["type"] == "choropleth" and trace.get("coloraxis") and trace.get("geo") == "geo":
-                found = dict(zip(values(trace["locations"]), values(trace["z"])))
-                if "440000" in found:
-                    return found["440000"]
-        raise AssertionError("440000 not on the map")
+        shape = coded(drawing(at, "hs_map"), "path", within="ipx-provinces").get("440000")
+        if shape is None or not shape.get("data-value"):
+            raise AssertionError("440000 not on the map")
+        return float(shape.get("data-value"))
 
     assert shown_rate() == pytest.approx(float(before))
     published_at = mart("SELECT published_at FROM meta.publication")["published_at"][0]
@@ -104,7 +101,7 @@ def test_before_anything_is_published_the_warehouse_is_read_and_a_writer_s_lock_
         at = signed_in("nat")
         assert not at.exception
         assert any("暂时无法读取" in i.value for i in at.info)
-        assert not at.get("plotly_chart")
+        assert not drawings(at)
     finally:
         holder.stdin.close()
         holder.wait(timeout=30)
@@ -112,7 +109,7 @@ def test_before_anything_is_published_the_warehouse_is_read_and_a_writer_s_lock_
     at = signed_in("nat")
     assert not at.exception
     assert "尚未发布服务副本，直接读取数据仓库" in _as_of_line(at)
-    assert "hs_map" in {e.key for e in at.get("plotly_chart")}
+    assert "hs_map" in drawings(at)
 
 
 def test_nothing_published_is_a_message_on_every_page(app_env, monkeypatch, tmp_path):
