@@ -1,4 +1,10 @@
+{{ config(materialized='incremental', incremental_strategy='append',
+          pre_hook=["{{ ensure_watermarks() }}", "{{ delete_stale_provinces(['hrss_employers']) }}"],
+          post_hook="{{ record_watermark() }}") }}
+-- depends_on: {{ source('ingest', 'files') }}
+
 -- Insured employers per province as in their latest snapshot, with first and last quarter seen.
+-- Incremental by province: a province is rebuilt when it receives an hrss_employers delivery.
 with latest as (
     select
         province_code,
@@ -11,6 +17,7 @@ with latest as (
         }, quarter_index) as snapshot,
         min(period) as first_snapshot
     from {{ ref('int_employer_snapshots') }}
+    where {{ stale_province_rows('province_code', ['hrss_employers']) }}
     group by province_code, uscc
 )
 
