@@ -29,7 +29,7 @@ def test_every_feed_passes_its_suite_over_every_row_of_the_latest_run(warehouse_
     validated = 0
     for feed, contract in contracts.items():
         rows = con.execute(f"SELECT count(*) FROM {contract.raw_table}").fetchone()[0]
-        outcome = latest_run_expectations(con, contract, chunk_rows=500)
+        outcome = latest_run_expectations(con, contract, chunk_rows=500, reuse=False)
         if rows == 0:
             assert outcome is None or outcome.rows == 0, feed
             continue
@@ -48,7 +48,7 @@ def test_the_suite_catches_broken_rows_with_their_count(warehouse_copy):
     con.execute(f"UPDATE {contract.raw_table} SET person_pseudonym = NULL WHERE _record_no = 4")
     nulls = con.execute(f"SELECT count(*) FROM {contract.raw_table} WHERE person_pseudonym IS NULL").fetchone()[0]
     assert broken > 0 and nulls > 0
-    outcome = latest_run_expectations(con, contract, chunk_rows=700)  # several chunks
+    outcome = latest_run_expectations(con, contract, chunk_rows=700, reuse=False)  # several chunks
     assert not outcome.success
     # chunked: the counts add up over the chunks that hold broken rows
     regex = sum(f["unexpected_count"] for f in outcome.failures
@@ -103,3 +103,38 @@ def test_gx_does_not_fingerprint_batches(warehouse_copy):
     markers = result.meta.get("batch_markers") or {}
     assert "ge_load_time" in markers  # the markers are where GX puts the fingerprint
     assert "pandas_data_fingerprint" not in markers
+
+
+def test_an_outcome_recorded_for_the_same_rows_and_suite_is_reused(warehouse_copy, monkeypatch):
+    """The pipeline's own checks recorded an outcome per feed for the rows of its run: asked again
+    (a run with nothing new for the feed), the outcome is reused and GX is not run."""
+    con = warehouse_copy
+    contract = load_contracts()["hrss_injury_claims"]
+    recorded = con.execute("SELECT count(*) FROM meta.gx_validations WHERE feed = 'hrss_injury_claims'").fetchone()[0]
+    assert recorded == 1  # written by the small build's run
+    import ipx.quality.gx_validation as gx_validation
+
+    def no_gx(*args, **kwargs):
+        raise AssertionError("GX ran although the outcome was recorded")
+
+    monkeypatch.setattr(gx_validation.SuiteRunner, "__init__", no_gx)
+    again = latest_run_expectations(con, contract)
+    assert again.reused and again.success
+    assert again.rows == con.execute(f"SELECT count(*) FROM {contract.raw_table}").fetchone()[0]
+    assert again.metadata()["outcome_reused"] is True
+    monkeypatch.undo()
+
+    # another suite (a changed contract) validates again, and records its own outcome
+    import ipx.assets.raw_checks as raw_checks
+
+    original = raw_checks.suite_spec
+
+    def stricter(c):
+        spec = original(c)
+        spec["expectations"].append({"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "_run_id"}})
+        return spec
+
+    monkeypatch.setattr(raw_checks, "suite_spec", stricter)
+    fresh = latest_run_expectations(con, contract)
+    assert not fresh.reused and fresh.success
+    assert con.execute("SELECT count(*) FROM meta.gx_validations WHERE feed = 'hrss_injury_claims'").fetchone()[0] == 2

@@ -1,6 +1,9 @@
 """Asset checks on every raw feed: its derived GX suite, and conservation of records."""
 
 
+import hashlib
+import json
+
 import dagster as dg
 
 from ipx.assets.raw_feeds import raw_asset_key
@@ -35,20 +38,49 @@ def conservation_violations(con, contract: FeedContract) -> list[tuple]:
     return con.execute(CONSERVATION_SQL.format(table=contract.raw_table), {"feed": contract.feed}).fetchall()
 
 
-def latest_run_expectations(con, contract: FeedContract, chunk_rows: int | None = None):
+# Outcomes of the GX suites, per feed and ingestion run: raw rows never change once loaded, so
+# the rows of a run validated by the same suite need not be validated again (a feed with nothing
+# new keeps its outcome; a run with nothing new validates nothing).
+VALIDATIONS_DDL = """
+CREATE SCHEMA IF NOT EXISTS meta;
+CREATE TABLE IF NOT EXISTS meta.gx_validations (
+  feed VARCHAR, run_id VARCHAR, suite_sha256 VARCHAR, success BOOLEAN, rows BIGINT,
+  failures VARCHAR, validated_at TIMESTAMP)
+"""
+
+
+def latest_run_expectations(con, contract: FeedContract, chunk_rows: int | None = None, reuse: bool = True):
     """The feed's GX suite over the rows of the latest run that loaded any of its files
-    (``None`` when nothing was ever loaded)."""
-    from ipx.quality.gx_validation import CHUNK_ROWS, SuiteRunner, frames_from_duckdb, validation_columns
+    (``None`` when nothing was ever loaded). With ``reuse`` (a writable connection), an outcome
+    recorded for the same rows and suite is returned instead of validating again, and a new
+    outcome is recorded."""
+    from ipx.quality.gx_validation import CHUNK_ROWS, SuiteOutcome, SuiteRunner, frames_from_duckdb, validation_columns
 
     latest = con.execute(
         "SELECT run_id FROM ingest.files WHERE feed = ? AND status = 'loaded' "
         "ORDER BY taken_at DESC LIMIT 1", [contract.feed]).fetchone()
     if latest is None:
         return None
-    runner = SuiteRunner(suite_spec(contract))
-    return runner.validate(frames_from_duckdb(
+    run_id = latest[0]
+    spec = suite_spec(contract)
+    suite_sha = hashlib.sha256(json.dumps(spec, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    if reuse:
+        con.execute(VALIDATIONS_DDL)
+        known = con.execute(
+            "SELECT success, rows, failures FROM meta.gx_validations WHERE feed = ? AND run_id IS NOT DISTINCT FROM ? "
+            "AND suite_sha256 = ? ORDER BY validated_at DESC LIMIT 1", [contract.feed, run_id, suite_sha]).fetchone()
+        if known is not None:
+            return SuiteOutcome(success=known[0], rows=known[1], failures=json.loads(known[2]),
+                                validated_run=run_id, reused=True)
+    outcome = SuiteRunner(spec).validate(frames_from_duckdb(
         con, f"SELECT {validation_columns(con, contract.raw_table)} FROM {contract.raw_table} "
-             "WHERE _run_id IS NOT DISTINCT FROM ?", [latest[0]], chunk_rows=chunk_rows or CHUNK_ROWS))
+             "WHERE _run_id IS NOT DISTINCT FROM ?", [run_id], chunk_rows=chunk_rows or CHUNK_ROWS))
+    outcome.validated_run = run_id
+    if reuse:
+        con.execute("INSERT INTO meta.gx_validations VALUES (?, ?, ?, ?, ?, ?, now()::TIMESTAMP)",
+                    [contract.feed, run_id, suite_sha, outcome.success, outcome.rows,
+                     json.dumps(outcome.failures, ensure_ascii=False, default=str)])
+    return outcome
 
 
 def build_raw_feed_checks(contract: FeedContract) -> list[dg.AssetChecksDefinition]:
@@ -70,7 +102,8 @@ def build_raw_feed_checks(contract: FeedContract) -> list[dg.AssetChecksDefiniti
 
     @dg.asset_check(asset=key, name="contract_expectations",
                     description="The feed's GX suite (derived from its contract) on the slices "
-                                "loaded by the latest run that loaded any.")
+                                "loaded by the latest run that loaded any (an outcome already recorded "
+                                "for those rows and this suite is reused).")
     def _expectations(warehouse: WarehouseResource) -> dg.AssetCheckResult:
         with warehouse.connect() as con:
             outcome = latest_run_expectations(con, contract)

@@ -44,10 +44,13 @@ class SuiteOutcome:
     success: bool
     rows: int
     failures: list[dict[str, Any]] = field(default_factory=list)  # per failed expectation
+    validated_run: str | None = None  # the ingestion run whose rows were validated
+    reused: bool = False  # the outcome recorded when those rows were validated, not a new validation
 
     def metadata(self) -> dict[str, Any]:
         return {"rows_validated": self.rows, "failed_expectations": len(self.failures),
-                "failures": self.failures[:20]}
+                "failures": self.failures[:20], "rows_of_run": self.validated_run or "",
+                "outcome_reused": self.reused}
 
 
 class SuiteRunner:
