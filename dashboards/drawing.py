@@ -159,6 +159,18 @@ def _tick_text(value: float, fmt: Callable[[float], str] | None) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.4g}"
 
 
+def _y_gridlines(ticks: Sequence[float], left: float, plot_w: float, top_pad: float, plot_h: float,
+                 scale: float, tick_format: Callable[[float], str] | None) -> list[str]:
+    """Horizontal grid lines at ``ticks`` with their labels left of the plot (vertical charts)."""
+    body = []
+    for t in ticks:
+        y = top_pad + plot_h - t * scale
+        body.append(f'<line x1="{num(left)}" x2="{num(left + plot_w)}" y1="{num(y)}" y2="{num(y)}" stroke="{GRID_LINE}"/>'
+                    f'<text x="{num(left - 6)}" y="{num(y + 4)}" font-size="11" fill="{MUTED}" text-anchor="end">'
+                    f'{esc(_tick_text(t, tick_format))}</text>')
+    return body
+
+
 def svg(width: float, height: float, body: Iterable[str], *, css_class: str, label: str) -> str:
     return (f'<svg class="{css_class}" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {num(width)} {num(height)}" '
             f'width="{num(width)}" height="{num(height)}" role="img" aria-label="{esc(label)}" '
@@ -370,12 +382,7 @@ def vbars(categories: Sequence[str], series: Sequence[Series], *, name: str, y_t
     left, right, top_pad, bottom = 56.0, 8.0, 8.0, 46.0
     plot_w, plot_h = width - left - right, height - top_pad - bottom
     scale = plot_h / top if top > 0 else 0.0
-    body = []
-    for t in ticks:
-        y = top_pad + plot_h - t * scale
-        body.append(f'<line x1="{num(left)}" x2="{num(left + plot_w)}" y1="{num(y)}" y2="{num(y)}" stroke="{GRID_LINE}"/>'
-                    f'<text x="{num(left - 6)}" y="{num(y + 4)}" font-size="11" fill="{MUTED}" text-anchor="end">'
-                    f'{esc(_tick_text(t, tick_format))}</text>')
+    body = _y_gridlines(ticks, left, plot_w, top_pad, plot_h, scale, tick_format)
     if y_title:
         body.append(f'<text x="12" y="{num(top_pad + plot_h / 2)}" font-size="11" fill="{MUTED}" text-anchor="middle" '
                     f'transform="rotate(-90 12 {num(top_pad + plot_h / 2)})">{esc(y_title)}</text>')
@@ -424,12 +431,7 @@ def lines(xs: Sequence[int], series: Sequence[Series], *, name: str, y_title: st
     def x_of(i: int) -> float:
         return left + (i * step if len(xs) > 1 else plot_w / 2)
 
-    body = []
-    for t in ticks:
-        y = top_pad + plot_h - t * scale
-        body.append(f'<line x1="{num(left)}" x2="{num(left + plot_w)}" y1="{num(y)}" y2="{num(y)}" stroke="{GRID_LINE}"/>'
-                    f'<text x="{num(left - 6)}" y="{num(y + 4)}" font-size="11" fill="{MUTED}" text-anchor="end">'
-                    f'{esc(_tick_text(t, None))}</text>')
+    body = _y_gridlines(ticks, left, plot_w, top_pad, plot_h, scale, None)
     for i, x in enumerate(xs):
         body.append(f'<text x="{num(x_of(i))}" y="{num(top_pad + plot_h + 18)}" font-size="12" fill="{INK}" '
                     f'text-anchor="middle">{esc(f"{x}{x_suffix}")}</text>')
