@@ -288,7 +288,14 @@ def _failure_message(event) -> str:
     while error is not None and getattr(error, "cause", None) is not None and "dagster" in (error.cls_name or "").lower():
         error = error.cause
     message = (error.message if error is not None else "") or "see the run log"
-    return message.strip().splitlines()[0][:300]
+    lines = [line.strip() for line in message.strip().splitlines() if line.strip()]
+    # a damaged file or a full disk says so deep inside dbt's report (after "Failure in test ..."):
+    # the cause is what the operator needs to read
+    cause = next((line for line in lines if ROOT_CAUSE.search(line)), None)
+    return (cause or lines[0])[:300]
+
+
+ROOT_CAUSE = re.compile(r"Corrupt database file|No space left|database or disk is full|[Dd]isk is full")
 
 
 def _instance(layout: WarehouseLayout):

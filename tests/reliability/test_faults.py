@@ -184,10 +184,17 @@ def _damage(path: Path, how: str) -> None:
 
 @pytest.mark.parametrize("how", ["truncated", "zeroed header", "damaged blocks"])
 def test_a_damaged_warehouse_gives_a_clear_message_and_keeps_the_published_data(small_build, tmp_path, how):
+    """A run that must rebuild refuses a damaged warehouse. (A run with nothing new does not read
+    the models, so damaged blocks inside them show at the next build: here a new data file waiting
+    for its manifest makes this run one that builds.)"""
     warehouse = _copy_published(small_build, tmp_path)
     _damage(warehouse, how)
     before = serving_snapshot(warehouse)
-    run = run_ipx(small_build.landing, warehouse, tmp_path / "logs" / "run")
+    landing = tmp_path / "landing"
+    shutil.copytree(small_build.landing, landing)
+    sample = next(p for p in sorted((landing / "hrss_employers").iterdir()) if p.suffix in (".csv", ".xlsx"))
+    shutil.copyfile(sample, sample.with_name("999999_2099Q1_01" + sample.suffix))
+    run = run_ipx(landing, warehouse, tmp_path / "logs" / "run")
     _assert_refused_keeping_published(run, r"cannot be opened|[Cc]orrupt|not a valid DuckDB|damaged", warehouse, before)
 
 

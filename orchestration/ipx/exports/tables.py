@@ -117,4 +117,5 @@ def _simple(table: str, order: str):
 export_hotspots = _simple("mart_hotspots", "year, province_code, industry_group")
 export_watchlist = _simple("mart_watchlist", "priority_rank")
 export_feed_health = _simple("mart_feed_health", "feed, province_code, period")
-export_reconciliation = _simple("mart_reconciliation", "signal, province_code, month")
+export_reconciliation = _simple(
+    "mart_reconciliation", "signal, province_code, month, event_date, accident_no, decision_no, claim_accident_no, uscc")
