@@ -1,6 +1,7 @@
 # ipx: two commands do everything on a fresh machine with Python 3.11, git and make.
 #   make demo   set up, generate (or pick up) exports, build the warehouse, serve the dashboard
-#   make test   set up, lint (ruff, sqlfluff) and run the whole test suite (installs Chromium + CJK fonts for the browser test)
+#   make test   set up, lint (ruff, sqlfluff) and run the whole test suite (installs Chromium + CJK fonts for the
+#               browser test and a Java runtime for the Spark parity test)
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 TOOLS  := .tools
@@ -13,14 +14,14 @@ WAREHOUSE ?= $(DATA)/ipx.duckdb
 SCALE  ?= demo
 PORT   ?= 8501
 
-.PHONY: setup demo run dashboard test lint browser clean-data ui
+.PHONY: setup demo run dashboard test lint browser java clean-data ui
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==0.13.8
 
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen --python $(PYTHON)
+	$(UV) sync --frozen --all-extras --python $(PYTHON)
 	touch $@
 
 setup: $(VENV)/.synced
@@ -49,6 +50,14 @@ browser:
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
 	fi
 
+# Spark local mode (ipx run --engine spark, the parity test) needs a Java runtime: Debian's JRE 17.
+java:
+	@if ! command -v java >/dev/null 2>&1; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq openjdk-17-jre-headless >/dev/null; \
+	fi
+
 # Lint as a habit: ruff over the Python, sqlfluff over the dbt models (configs: ruff.toml, .sqlfluff).
 lint: setup
 	$(VENV)/bin/ruff check .
@@ -57,7 +66,7 @@ lint: setup
 ui: setup
 	$(IPX) ui --warehouse $(WAREHOUSE) --landing $(LANDING)
 
-test: setup browser lint
+test: setup browser java lint
 	$(VENV)/bin/python -m pytest
 
 clean-data:
