@@ -31,12 +31,7 @@ inner join (
   flagged W (see int_cross_slice_duplicates) and left out here.
 -#}
 {% macro latest_period_per_key(relation, key_columns) -%}
-select *
-from {{ relation }}
-qualify row_number() over (
-    partition by _province, {{ key_columns | join(', ') }}
-    order by _period desc, _record_no desc
-) = 1
+{{ first_row_per_group('*', relation, '_province, ' ~ key_columns | join(', '), '_period desc, _record_no desc') }}
 {%- endmacro %}
 
 {#- The lineage columns every staging model carries, renamed. -#}
@@ -54,5 +49,5 @@ qualify row_number() over (
 
 {#- A field whose W rule was broken is left out of figures that need it (spec section 1). -#}
 {% macro unflagged(column) -%}
-case when list_contains(_flags, '{{ column }}') then null else {{ column }} end
+case when {{ array_has('_flags', "'" ~ column ~ "'") }} then null else {{ column }} end
 {%- endmacro %}

@@ -35,8 +35,8 @@ exact as (
 ),
 
 unmatched as (
-    select * exclude (employer_snapshot_quarter_index, employer_industry_division,
-                      employer_key_industry_code, employer_name_in_snapshot)
+    select {{ star_except(['employer_snapshot_quarter_index', 'employer_industry_division',
+                           'employer_key_industry_code', 'employer_name_in_snapshot']) }}
     from exact
     where employer_snapshot_quarter_index is null
 ),
@@ -57,10 +57,8 @@ fallback as (
         case when b.quarter_index is not null then b.employer_name else f.employer_name end
             as employer_name_in_snapshot
     from unmatched as u
-    asof left join their_snapshots as b
-        on u.province_code = b.province_code
-        and u.uscc = b.uscc
-        and u.event_quarter_index >= b.quarter_index
+    {{ asof_left_join('u', 'unmatched', 'their_snapshots', 'b', ['province_code', 'uscc'],
+                      'event_quarter_index', 'quarter_index') }}
     left join their_snapshots as f
         on f.province_code = u.province_code and f.uscc = u.uscc and f.is_first_snapshot
 )
@@ -68,7 +66,7 @@ fallback as (
 select *, employer_snapshot_quarter_index is not null as employer_in_snapshot
 from exact
 where employer_snapshot_quarter_index is not null
-union all by name
+{{ union_all_by_name() }}
 select *, employer_snapshot_quarter_index is not null as employer_in_snapshot
 from fallback
 {%- endmacro %}

@@ -16,6 +16,14 @@
     Their rows are deleted by a pre-hook and recomputed from staging (which holds the current
     version of everything), then appended.
 
+  On Spark (plain Parquet tables: no delete) the models are partitioned by province_code and
+  built with insert_overwrite: an incremental run recomputes every row of each province that
+  received a new delivery (of hrss_employers, or of the model's feed) and overwrites those
+  provinces' partitions; the delete hooks do nothing there. The watermark is kept on Spark as
+  the table property ipx.built_at of the model's table (no shared watermark table: parallel
+  appends to one Parquet table collide).
+  Every hook is a single statement (Spark's session runs one statement per call).
+
   tests/pipeline/test_incremental.py proves the result equals a full rebuild.
 -#}
 
@@ -24,18 +32,70 @@ cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp)
 {%- endmacro %}
 
 {% macro last_built() -%}
+{{ return(adapter.dispatch('last_built', 'ipx')()) }}
+{%- endmacro %}
+{% macro default__last_built() -%}
 (select coalesce(max(built_at), timestamp '1900-01-01') from meta.incremental_watermarks
  where model = '{{ this.identifier }}')
 {%- endmacro %}
+{#- Spark: the table property ipx.built_at of the model's own table (see spark__record_watermark) -#}
+{% macro spark__last_built() -%}
+{%- set built_at = namespace(value='1900-01-01 00:00:00') -%}
+{%- if execute and is_incremental() -%}
+    {%- for row in run_query('show tblproperties ' ~ this).rows -%}
+        {%- if row[0] == 'ipx.built_at' -%}{%- set built_at.value = row[1] -%}{%- endif -%}
+    {%- endfor -%}
+{%- endif -%}
+timestamp '{{ built_at.value }}'
+{%- endmacro %}
 
-{#- Hooks every incremental model uses: pre_hook=incremental_pre_hook(...), post_hook=record_watermark() -#}
+{#- The configuration every incremental model shares: the strategy and, on Spark, the partitioning. -#}
+{% macro province_incremental_strategy() -%}
+{{ return(adapter.dispatch('province_incremental_strategy', 'ipx')()) }}
+{%- endmacro %}
+{% macro default__province_incremental_strategy() -%}
+{{ return('append') }}
+{%- endmacro %}
+{% macro spark__province_incremental_strategy() -%}
+{{ return('insert_overwrite') }}
+{%- endmacro %}
+
+{% macro province_partition_by() -%}
+{{ return(adapter.dispatch('province_partition_by', 'ipx')()) }}
+{%- endmacro %}
+{% macro default__province_partition_by() -%}
+{{ return(none) }}
+{%- endmacro %}
+{% macro spark__province_partition_by() -%}
+{{ return(['province_code']) }}
+{%- endmacro %}
+
+{#- Hooks every incremental model uses, one statement each:
+    pre_hook=[ensure_meta_schema(), ensure_watermarks(), delete_stale_...(...)], post_hook=record_watermark() -#}
+{% macro ensure_meta_schema() -%}
+create schema if not exists meta
+{%- endmacro %}
+
 {% macro ensure_watermarks() -%}
-create schema if not exists meta;
+{{ return(adapter.dispatch('ensure_watermarks', 'ipx')()) }}
+{%- endmacro %}
+{% macro default__ensure_watermarks() -%}
 create table if not exists meta.incremental_watermarks (model varchar primary key, built_at timestamp)
+{%- endmacro %}
+{% macro spark__ensure_watermarks() -%}
+select 1
 {%- endmacro %}
 
 {% macro record_watermark() -%}
+{{ return(adapter.dispatch('record_watermark', 'ipx')()) }}
+{%- endmacro %}
+{% macro default__record_watermark() -%}
 insert or replace into meta.incremental_watermarks values ('{{ this.identifier }}', {{ built_at() }})
+{%- endmacro %}
+{#- Spark: a table property of the model's table, not a row of a shared table: appends to one
+    Parquet table from parallel threads collide in its _temporary folder, properties do not. -#}
+{% macro spark__record_watermark() -%}
+alter table {{ this }} set tblproperties ('ipx.built_at' = '{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}')
 {%- endmacro %}
 
 {% macro new_deliveries(feeds) -%}
@@ -55,7 +115,7 @@ true
 {%- endmacro %}
 
 {% macro delete_stale_provinces(feeds) -%}
-{%- if is_incremental() -%}
+{%- if is_incremental() and target.type != 'spark' -%}
 delete from {{ this }} where {{ stale_province_rows('province_code', feeds) }}
 {%- else -%}
 select 1
@@ -64,6 +124,19 @@ select 1
 
 {#- Record-level models over `feed` keyed by `key`, attributed through hrss_employers. -#}
 {% macro stale_record_rows(feed, key) -%}
+{{ return(adapter.dispatch('stale_record_rows', 'ipx')(feed, key)) }}
+{%- endmacro %}
+
+{#- Spark overwrites whole province partitions: every record of a province with a new delivery. -#}
+{% macro spark__stale_record_rows(feed, key) -%}
+{%- if is_incremental() -%}
+province_code in (select province from ({{ new_deliveries(['hrss_employers', feed]) }}))
+{%- else -%}
+true
+{%- endif -%}
+{%- endmacro %}
+
+{% macro default__stale_record_rows(feed, key) -%}
 {%- if is_incremental() -%}
 (
     province_code in (select province from ({{ new_deliveries(['hrss_employers']) }}))
@@ -79,7 +152,7 @@ true
 {%- endmacro %}
 
 {% macro delete_stale_records(feed, key) -%}
-{%- if is_incremental() -%}
+{%- if is_incremental() and target.type != 'spark' -%}
 delete from {{ this }} where {{ stale_record_rows(feed, key) }}
 {%- else -%}
 select 1

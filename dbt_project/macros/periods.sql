@@ -31,6 +31,6 @@ end
 -#}
 {% macro slice_due_at(period, months_after_period_end, due_day) -%}
 (cast(date_trunc('month', {{ period_end_exclusive(period) }} - interval 1 day)
-      + to_months({{ months_after_period_end }}) + to_days({{ due_day }} - 1) as timestamp)
+      + {{ months_interval(months_after_period_end) }} + {{ days_interval(due_day ~ ' - 1') }} as timestamp)
  + interval 23 hour + interval 59 minute + interval 59 second)
 {%- endmacro %}

@@ -62,21 +62,22 @@ select
     case
         when injury_rate_per_1000 is null or baseline_injury_rate_per_1000 is null then 0.0
         when baseline_injury_rate_per_1000 = 0 then case when injury_rate_per_1000 = 0 then w_a else 0.0 end
-        else w_a * {{ clamp01('(baseline_injury_rate_per_1000 - injury_rate_per_1000)'
-                             ' / (baseline_injury_rate_per_1000 - target_injury_rate_per_1000)') }}
+        else w_a * {{ clamp01(float_divide('(baseline_injury_rate_per_1000 - injury_rate_per_1000)',
+                                           '(baseline_injury_rate_per_1000 - target_injury_rate_per_1000)')) }}
     end as score_injury_rate,
     case
         when od_rate_per_100k is null or baseline_od_rate_per_100k is null then 0.0
         when baseline_od_rate_per_100k = 0 then case when od_rate_per_100k = 0 then w_b else 0.0 end
-        else w_b * {{ clamp01('(baseline_od_rate_per_100k - od_rate_per_100k)'
-                             ' / (baseline_od_rate_per_100k - target_od_rate_per_100k)') }}
+        else w_b * {{ clamp01(float_divide('(baseline_od_rate_per_100k - od_rate_per_100k)',
+                                           '(baseline_od_rate_per_100k - target_od_rate_per_100k)')) }}
     end as score_occupational_disease,
     case when training_coverage is null then 0.0
-         else w_c * least(1.0, training_coverage / training_target) end as score_training,
+         else w_c * least(1.0, {{ float_divide('training_coverage', 'training_target') }}) end as score_training,
     w_d * coalesce(rectified_on_time_share, 0.0) as score_rectification,
     w_e * coalesce(on_time_clean_share, 0.0) as score_data_sharing,
     w_f * (case when yearly_report_on_time then 0.6 else 0.0 end
            + case when plan_filed_on_time then 0.4 else 0.0 end) as score_reporting,
-    w_g * least(1.0, coalesce(fund_execution_rate, 0.0) / fund_execution_target) as score_prevention_fund
+    w_g * least(1.0, {{ float_divide('coalesce(fund_execution_rate, 0.0)', 'fund_execution_target') }})
+        as score_prevention_fund
 from framed
 cross join weights

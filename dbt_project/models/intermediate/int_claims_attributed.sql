@@ -1,5 +1,6 @@
-{{ config(materialized='incremental', incremental_strategy='append',
-          pre_hook=["{{ ensure_watermarks() }}", "{{ delete_stale_records('hrss_injury_claims', 'decision_no') }}"],
+{{ config(materialized='incremental', incremental_strategy=province_incremental_strategy(),
+          partition_by=province_partition_by(),
+          pre_hook=["{{ ensure_meta_schema() }}", "{{ ensure_watermarks() }}", "{{ delete_stale_records('hrss_injury_claims', 'decision_no') }}"],
           post_hook="{{ record_watermark() }}") }}
 -- depends_on: {{ source('ingest', 'files') }}
 -- depends_on: {{ source('raw', 'hrss_injury_claims') }}

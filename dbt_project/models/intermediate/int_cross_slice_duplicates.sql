@@ -4,8 +4,9 @@
 -- contracts via ingest.feed_catalogue.
 {% set feeds = [] %}
 {% if execute %}
-    {% set catalogue = run_query("select feed, key_columns[1], latest_period_is_current from " ~ source('ingest', 'feed_catalogue')
-                                  ~ " where not snapshot and len(key_columns) = 1 order by feed") %}
+    {% set catalogue = run_query("select feed, " ~ array_first('key_columns') ~ ", latest_period_is_current from "
+                                  ~ source('ingest', 'feed_catalogue')
+                                  ~ " where not snapshot and " ~ array_length('key_columns') ~ " = 1 order by feed") %}
     {% for row in catalogue.rows %}{% do feeds.append((row[0], row[1], row[2])) %}{% endfor %}
 {% endif %}
 {% for feed, key, latest_is_current in feeds %}
@@ -15,7 +16,7 @@ select
     _period as period,
     _file as source_file,
     _record_no as source_record_no,
-    cast({{ key }} as varchar) as record_key,
+    cast({{ key }} as string) as record_key,
     superseded_by_period,
     {{ 'false' if latest_is_current else 'true' }} as is_flagged
 from (
@@ -27,7 +28,7 @@ from (
 where version_rank > 1
 union all
 {% endfor %}
-select cast(null as varchar) as feed, null as province_code, null as period, null as source_file,
+select cast(null as string) as feed, null as province_code, null as period, null as source_file,
        cast(null as bigint) as source_record_no, null as record_key, null as superseded_by_period,
        false as is_flagged
 where false

@@ -25,15 +25,13 @@ accepted as (
 ),
 
 first_accepted as (
-    select feed, province, period, seq as first_seq, exported_at as first_exported_at
-    from accepted
-    qualify row_number() over (partition by feed, province, period order by seq, taken_at) = 1
+    {{ first_row_per_group('feed, province, period, seq as first_seq, exported_at as first_exported_at',
+                           'accepted', 'feed, province, period', 'seq, taken_at') }}
 ),
 
 current_version as (
-    select feed, province, period, seq as current_seq, records, records_loaded, records_rejected, records_flagged
-    from accepted
-    qualify row_number() over (partition by feed, province, period order by seq desc, taken_at desc) = 1
+    {{ first_row_per_group('feed, province, period, seq as current_seq, records, records_loaded, records_rejected,'
+                           ' records_flagged', 'accepted', 'feed, province, period', 'seq desc, taken_at desc') }}
 ),
 
 submissions as (

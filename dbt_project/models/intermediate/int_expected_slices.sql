@@ -8,16 +8,16 @@ with catalogue as (
 ),
 
 period_numbers as (
-    select unnest(range(1, 13)) as i
+    select {{ integer_series(1, 13) }} as i
 ),
 
 periods as (
     select years.year, catalogue.feed, catalogue.cadence, catalogue.expected_in_delivery_share,
         catalogue.first_period, catalogue.last_period,
         case catalogue.cadence
-            when 'monthly' then cast(years.year as varchar) || lpad(cast(n.i as varchar), 2, '0')
-            when 'quarterly' then cast(years.year as varchar) || 'Q' || cast(n.i as varchar)
-            else cast(years.year as varchar)
+            when 'monthly' then cast(years.year as string) || lpad(cast(n.i as string), 2, '0')
+            when 'quarterly' then cast(years.year as string) || 'Q' || cast(n.i as string)
+            else cast(years.year as string)
         end as period
     from {{ ref('int_plan_years') }} as years
     cross join catalogue

@@ -1,5 +1,6 @@
-{{ config(materialized='incremental', incremental_strategy='append',
-          pre_hook=["{{ ensure_watermarks() }}", "{{ delete_stale_records('nhc_hazard_monitoring', 'sample_no') }}"],
+{{ config(materialized='incremental', incremental_strategy=province_incremental_strategy(),
+          partition_by=province_partition_by(),
+          pre_hook=["{{ ensure_meta_schema() }}", "{{ ensure_watermarks() }}", "{{ delete_stale_records('nhc_hazard_monitoring', 'sample_no') }}"],
           post_hook="{{ record_watermark() }}") }}
 -- depends_on: {{ source('ingest', 'files') }}
 -- depends_on: {{ source('raw', 'nhc_hazard_monitoring') }}
@@ -28,8 +29,8 @@ assessed as (
         limits.unit as limit_unit,
         limits.limit_value is not null
             and (samples.unit is null or samples.unit = limits.unit)
-            and not list_contains(samples.dq_flags, 'unit')
-            and not list_contains(samples.dq_flags, 'factor') as is_assessable
+            and not {{ array_has('samples.dq_flags', "'unit'") }}
+            and not {{ array_has('samples.dq_flags', "'factor'") }} as is_assessable
     from samples
     left join limits on limits.factor = samples.factor and limits.metric = samples.metric
 ),
@@ -38,7 +39,7 @@ with_outcome as (
     select
         assessed.*,
         is_assessable and value > limit_value as exceeds,
-        case when is_assessable then value / limit_value end as exceedance_ratio
+        case when is_assessable then {{ float_divide('value', 'limit_value') }} end as exceedance_ratio
     from assessed
 ),
 
@@ -50,7 +51,7 @@ select
     attributed.*,
     year(sample_date) as sample_year,
     case
-        when exceeds then coalesce(deadline_given, sample_date + to_days(plan.default_rectification_days))
+        when exceeds then coalesce(deadline_given, {{ date_plus_days('sample_date', 'plan.default_rectification_days') }})
     end as rectification_deadline
 from attributed
 cross join plan

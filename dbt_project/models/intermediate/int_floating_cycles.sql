@@ -12,7 +12,7 @@ with snapshot_quarters as (
         cast(substr(period, 1, 4) as integer) * 4 + cast(substr(period, 6, 1) as integer) - 1 as quarter_index
     from {{ source('ingest', 'files') }}
     where feed = 'hrss_employers' and status = 'loaded'
-      and regexp_full_match(period, '[0-9]{4}Q[1-4]')
+      and {{ regex_full_match('period', '[0-9]{4}Q[1-4]') }}
 ),
 
 parameters as (
@@ -57,12 +57,14 @@ select
     cycles.window_end_quarter_index,
     greatest(cycles.window_start_quarter_index,
              cycles.window_end_quarter_index - cycles.effect_quarters + 1) as effect_start_quarter_index,
-    make_date(cycles.window_start_quarter_index // 4, 1, 1) as window_start_date,
+    make_date({{ integer_divide('cycles.window_start_quarter_index', 4) }}, 1, 1) as window_start_date,
     make_date(cycles.cycle_end_year, 12, 31) as window_end_date,
-    (cycles.window_start_quarter_index // 4) || 'Q' || (cycles.window_start_quarter_index % 4 + 1) as window_start_quarter,
+    ({{ integer_divide('cycles.window_start_quarter_index', 4) }}) || 'Q' || (cycles.window_start_quarter_index % 4 + 1)
+        as window_start_quarter,
     cycles.cycle_end_year || 'Q4' as window_end_quarter,
     cycles.last_snapshot_quarter_index,
-    (cycles.last_snapshot_quarter_index // 4) || 'Q' || (cycles.last_snapshot_quarter_index % 4 + 1) as last_snapshot_period,
+    ({{ integer_divide('cycles.last_snapshot_quarter_index', 4) }}) || 'Q' || (cycles.last_snapshot_quarter_index % 4 + 1)
+        as last_snapshot_period,
     cast(cycles.snapshot_quarters_in_window as integer) as snapshot_quarters_in_window
 from cycles
 inner join provinces on provinces.province_code = cycles.province_code

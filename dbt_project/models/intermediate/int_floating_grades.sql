@@ -42,8 +42,8 @@ band_hits as (
 with_ratio as (
     select
         inputs.*,
-        parameters.* exclude (province_code),
-        case when inputs.premium_yuan > 0 then inputs.benefits_yuan / inputs.premium_yuan end as ratio,
+        {{ star_except(['province_code'], 'parameters') }},
+        case when inputs.premium_yuan > 0 then {{ float_divide('inputs.benefits_yuan', 'inputs.premium_yuan') }} end as ratio,
         bands.grade as band_grade,
         bands.ratio_lower as band_lower,
         bands.ratio_upper as band_upper,
@@ -154,14 +154,14 @@ reasoned as (
                     when claims = 0 then '周期内无工伤认定：' || record_grade_label
                     when band_lower is null then
                         '支缴率 ' || cast({{ round_half_up('ratio', 4) }} as decimal(18, 4)) || ' ≤ '
-                        || cast(cast(band_upper as double) as varchar) || '：' || record_grade_label
+                        || cast(cast(band_upper as double) as string) || '：' || record_grade_label
                     when band_upper is null then
                         '支缴率 ' || cast({{ round_half_up('ratio', 4) }} as decimal(18, 4)) || ' > '
-                        || cast(cast(band_lower as double) as varchar) || '：' || record_grade_label
+                        || cast(cast(band_lower as double) as string) || '：' || record_grade_label
                     else
                         '支缴率 ' || cast({{ round_half_up('ratio', 4) }} as decimal(18, 4)) || ' > '
-                        || cast(cast(band_lower as double) as varchar) || ' 且 ≤ '
-                        || cast(cast(band_upper as double) as varchar) || '：' || record_grade_label
+                        || cast(cast(band_lower as double) as string) || ' 且 ≤ '
+                        || cast(cast(band_upper as double) as string) || '：' || record_grade_label
                 end,
                 case
                     when deaths_raise then '死亡 ' || deaths || ' 人：至少' || deaths_floor_label
@@ -177,8 +177,8 @@ reasoned as (
                 case when overdue_raises then '逾期整改 ' || overdue_items || ' 项：' || overdue_step_label end,
                 case
                     when prevention_grade < min_grade and min_grade = 0 then
-                        coalesce(list_extract(['一', '二', '三', '四', '五', '六', '七', '八'], risk_class),
-                                 cast(risk_class as varchar)) || '类行业不下浮'
+                        coalesce({{ array_element(["'一'", "'二'", "'三'", "'四'", "'五'", "'六'", "'七'", "'八'"], 'risk_class') }},
+                                 cast(risk_class as string)) || '类行业不下浮'
                     when prevention_grade < min_grade then '保底：' || min_grade_label
                     when prevention_grade > max_grade then '封顶：' || max_grade_label
                 end)

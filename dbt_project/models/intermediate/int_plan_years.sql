@@ -4,7 +4,7 @@ with plan as (
 ),
 
 all_years as (
-    select unnest(range(min(baseline_year), max(last_year) + 1)) as year from plan
+    select {{ integer_series('min(baseline_year)', 'max(last_year) + 1') }} as year from plan
 )
 
 select

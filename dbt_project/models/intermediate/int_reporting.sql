@@ -32,7 +32,7 @@ select
     yearly.yearly_report_submitted,
     filing.plan_filed,
     coalesce(yearly.yearly_report_submitted
-             <= cast(cast(spine.year as varchar) || '-' || plan.report_due_month_day as date), false)
+             <= cast(cast(spine.year as string) || '-' || plan.report_due_month_day as date), false)
         as yearly_report_on_time,
     coalesce(filing.plan_filed <= plan.plan_filing_due, false) as plan_filed_on_time
 from spine

@@ -14,7 +14,7 @@ select
     employer_name,
     area_code,
     industry_code,
-    substr(regexp_extract(industry_code, '[0-9]+'), 1, 2) as industry_division,
+    substr(regexp_extract(industry_code, '[0-9]+', 0), 1, 2) as industry_division,
     occurred_at,
     cast(occurred_at as date) as occurred_date,
     accident_category,

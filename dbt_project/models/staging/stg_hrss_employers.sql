@@ -8,7 +8,7 @@ select
     employer_name,
     area_code,
     industry_code,
-    substr(regexp_extract(industry_code, '[0-9]+'), 1, 2) as industry_division,
+    substr(regexp_extract(industry_code, '[0-9]+', 0), 1, 2) as industry_division,
     {{ unflagged('risk_class') }} as risk_class,
     insured_workers,
     payroll_yuan,

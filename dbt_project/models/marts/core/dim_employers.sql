@@ -1,5 +1,6 @@
-{{ config(materialized='incremental', incremental_strategy='append',
-          pre_hook=["{{ ensure_watermarks() }}", "{{ delete_stale_provinces(['hrss_employers']) }}"],
+{{ config(materialized='incremental', incremental_strategy=province_incremental_strategy(),
+          partition_by=province_partition_by(),
+          pre_hook=["{{ ensure_meta_schema() }}", "{{ ensure_watermarks() }}", "{{ delete_stale_provinces(['hrss_employers']) }}"],
           post_hook="{{ record_watermark() }}") }}
 -- depends_on: {{ source('ingest', 'files') }}
 
@@ -9,12 +10,9 @@ with latest as (
     select
         province_code,
         uscc,
-        arg_max({
-            'employer_name': employer_name, 'area_code': area_code, 'industry_code': industry_code,
-            'industry_division': industry_division, 'key_industry_code': key_industry_code,
-            'key_industry_name': key_industry_name, 'risk_class': risk_class,
-            'insured_workers': insured_workers, 'period': period
-        }, quarter_index) as snapshot,
+        {{ latest_struct(['employer_name', 'area_code', 'industry_code', 'industry_division', 'key_industry_code',
+                          'key_industry_name', 'risk_class', 'insured_workers', 'period'], 'quarter_index') }}
+            as snapshot,
         min(period) as first_snapshot
     from {{ ref('int_employer_snapshots') }}
     where {{ stale_province_rows('province_code', ['hrss_employers']) }}

@@ -16,9 +16,9 @@ with rejected as (
 flagged as (
     {% for feed in flagged_feeds %}
     select '{{ feed }}' as feed, _province as province_code, cast(substr(_period, 1, 4) as integer) as year,
-           'W' as severity, unnest(_flag_rules) as rule
+           'W' as severity, {{ explode_array('_flag_rules') }} as rule
     from ({{ current_version(feed) }})
-    where len(_flag_rules) > 0
+    where {{ array_length('_flag_rules') }} > 0
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),

@@ -22,7 +22,7 @@ exceedances as (
         samples.post || '：' || samples.factor || ' '
             || case samples.metric when 'C_TWA' then '时间加权平均浓度' when 'C_STEL' then '短时间接触浓度'
                    when 'C_ME' then '最高浓度' when 'L_EX8h' then '8小时等效声级' else samples.metric end
-            || ' ' || cast(samples.value as varchar) || '，限值 ' || cast(samples.limit_value as varchar)
+            || ' ' || cast(samples.value as string) || '，限值 ' || cast(samples.limit_value as string)
             || ' ' || coalesce(samples.limit_unit, samples.unit, '') as description,
         samples.factor,
         samples.value,
@@ -32,7 +32,7 @@ exceedances as (
         cast(samples.rectification_deadline as date) as deadline,
         samples.rectified_date,
         cast(null as integer) as deaths,
-        cast(null as varchar) as union_status
+        cast(null as string) as union_status
     from {{ ref('fct_exposure_samples') }} as samples
     where samples.exceeds
 ),
@@ -144,7 +144,7 @@ select
     coalesce(events.event_type in ('exceedance', 'major_hazard', 'general_hazard')
              and events.rectified_date is null and events.deadline < as_of.as_of_date, false) as is_overdue,
     cast(case when events.rectified_date is null and events.deadline < as_of.as_of_date
-              then date_diff('day', cast(events.deadline as date), as_of.as_of_date) end as integer) as days_overdue,
+              then {{ days_between('cast(events.deadline as date)', 'as_of.as_of_date') }} end as integer) as days_overdue,
     cast(events.deaths as integer) as deaths
 from events
 cross join as_of

@@ -60,9 +60,8 @@ floating as (
     select
         province_code,
         uscc,
-        arg_max({ 'cycle_end_year': cycle_end_year, 'grade': grade, 'status': status,
-                  'current_rate_pct': current_rate_pct, 'recommended_rate_pct': recommended_rate_pct },
-                cycle_end_year) as latest
+        {{ latest_struct(['cycle_end_year', 'grade', 'status', 'current_rate_pct', 'recommended_rate_pct'],
+                         'cycle_end_year') }} as latest
     from {{ ref('mart_premium_floating') }}
     group by all
 ),

@@ -29,8 +29,8 @@ reporting_counts as (
 
 framed as (
     select
-        rates.* exclude (snapshot_quarters, insured_workers, injuries, injury_rate_per_1000, fatalities,
-                         accidents, accident_deaths, od_cases, od_rate_per_100k, exceedances),
+        {{ star_except(['snapshot_quarters', 'insured_workers', 'injuries', 'injury_rate_per_1000', 'fatalities',
+                        'accidents', 'accident_deaths', 'od_cases', 'od_rate_per_100k', 'exceedances'], 'rates') }},
         coalesce(reported.is_reported, reporting_counts.reporting_provinces > 0) as is_reported,
         {%- for column in ['snapshot_quarters', 'insured_workers', 'injuries', 'injury_rate_per_1000', 'fatalities',
                            'accidents', 'accident_deaths', 'od_cases', 'od_rate_per_100k', 'exceedances'] %}
@@ -86,14 +86,11 @@ measured as (
 )
 
 select
-    * exclude (
-        gap,
-        {%- for column in change_columns %}
-        {{ column }}_change{{ ',' if not loop.last }}
-        {%- endfor %}
-    ),
+    {%- set excluded = ['gap'] %}
+    {%- for column in change_columns %}{% do excluded.append(column ~ '_change') %}{% endfor %}
+    {{ star_except(excluded) }},
     cast(gap as decimal(18, 4)) as injury_rate_gap_per_1000,
-    cast({{ round_half_up('100 * gap / nullif(target_injury_rate_per_1000, 0)', 2) }} as decimal(18, 2))
+    cast({{ round_half_up(float_divide('100 * gap', 'nullif(target_injury_rate_per_1000, 0)'), 2) }} as decimal(18, 2))
         as injury_rate_gap_pct,
     case when gap > 0 then 'behind' when gap <= 0 then 'on_track' end as target_status,
     cast(injury_rate_per_1000_change as decimal(18, 4)) as injury_rate_per_1000_change,

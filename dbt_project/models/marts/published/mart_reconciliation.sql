@@ -31,8 +31,8 @@ claims_without_accident as (
         'fatal_claim_without_accident' as signal,
         '工伤死亡未见生产安全事故报告' as signal_zh,
         c.province_code, c.uscc, c.employer_name_in_snapshot as employer_name,
-        strftime(c.incident_date, '%Y-%m') as month, year(c.incident_date) as year,
-        c.decision_no, c.accident_no as claim_accident_no, cast(null as varchar) as accident_no,
+        {{ year_month_label('c.incident_date') }} as month, year(c.incident_date) as year,
+        c.decision_no, c.accident_no as claim_accident_no, cast(null as string) as accident_no,
         c.incident_date as event_date, 1 as deaths
     from fatal_claims as c
     anti join accident_months as m
@@ -47,8 +47,8 @@ accidents_without_claim as (
         'fatal_accident_without_claim' as signal,
         '生产安全事故有死亡但无工伤认定' as signal_zh,
         a.province_code, a.uscc, a.employer_name,
-        strftime(a.occurred_date, '%Y-%m') as month, year(a.occurred_date) as year,
-        cast(null as varchar) as decision_no, cast(null as varchar) as claim_accident_no, a.accident_no,
+        {{ year_month_label('a.occurred_date') }} as month, year(a.occurred_date) as year,
+        cast(null as string) as decision_no, cast(null as string) as claim_accident_no, a.accident_no,
         a.occurred_date as event_date, a.deaths
     from accidents as a
     anti join claim_months as m

@@ -36,7 +36,7 @@ open_summary as (
         count(*) filter (where item_type = 'major_hazard' and deadline < as_of.as_of_date) as overdue_major_hazards,
         count(*) filter (where item_type = 'general_hazard') as open_general_hazards,
         count(*) filter (where item_type = 'general_hazard' and deadline < as_of.as_of_date) as overdue_general_hazards,
-        max(date_diff('day', deadline, as_of.as_of_date)) filter (where deadline < as_of.as_of_date)
+        max({{ days_between('deadline', 'as_of.as_of_date') }}) filter (where deadline < as_of.as_of_date)
             as max_days_overdue
     from open_items
     cross join as_of
@@ -61,13 +61,13 @@ exceedance_summary as (
         max(worst_ratio) as worst_exceedance_ratio,
         count(*) filter (where n >= 2) as repeat_exceedance_factors,
         sum(n - 1) filter (where n >= 2) as repeat_exceedances,
-        list_sort(list(factor)) as exceeded_factors
+        {{ sorted_list_agg('factor') }} as exceeded_factors
     from recent_by_factor
     group by all
 ),
 
 open_factors as (
-    select province_code, uscc, list_sort(list(distinct factor)) as open_factors
+    select province_code, uscc, {{ sorted_list_agg('factor', distinct=true) }} as open_factors
     from open_items where factor is not null group by all
 ),
 
@@ -104,8 +104,7 @@ assembled as (
         exceedance_summary.worst_exceedance_ratio,
         coalesce(exceedance_summary.repeat_exceedance_factors, 0) as repeat_exceedance_factors,
         coalesce(exceedance_summary.repeat_exceedances, 0) as repeat_exceedances,
-        list_distinct(list_concat(coalesce(exceedance_summary.exceeded_factors, []),
-                                  coalesce(open_factors.open_factors, []))) as factors,
+        {{ string_list_union('exceedance_summary.exceeded_factors', 'open_factors.open_factors') }} as factors,
         coalesce(injuries.linked_injuries_12m, 0) as linked_injuries_12m,
         coalesce(od.od_cases_12m, 0) as od_cases_12m,
         coalesce(complaints.union_complaints_12m, 0) as union_complaints_12m,
@@ -161,7 +160,7 @@ select
         case when assembled.open_items > assembled.overdue_items
              then '未到期待整改' || (assembled.open_items - assembled.overdue_items) || '项' end,
         case when assembled.worst_exceedance_ratio >= 2
-             then '近12个月最高超标' || cast({{ round_half_up('assembled.worst_exceedance_ratio', 1) }} as varchar) || '倍' end,
+             then '近12个月最高超标' || cast({{ round_half_up('assembled.worst_exceedance_ratio', 1) }} as string) || '倍' end,
         case when assembled.repeat_exceedance_factors > 0
              then '同一因素重复超标' || assembled.repeat_exceedance_factors || '种' end,
         case when assembled.linked_injuries_12m > 0 then '近12个月工伤' || assembled.linked_injuries_12m || '起' end,
