@@ -11,7 +11,10 @@ Given the warehouse file ``W`` (e.g. ``data/ipx.duckdb``):
   state that lets the next run parse only what changed: dbt re-parses everything when the
   profile, which names the warehouse file, differs from the one it last parsed with);
 - ``W.serving/``: read-only copies of the published marts for the dashboard, swapped
-  atomically after each successful build (``current`` names the live one).
+  atomically after each successful build (``current`` names the live one);
+- ``W.lake/``: the lake, for an engine that cannot read ``W`` (Spark): the raw feeds, rejected
+  records and ingestion ledger exported as Parquet in a Hive layout after each ingestion
+  (``ipx.lake``; derived from ``W``, rewritten where it differs; ``IPX_LAKE`` may put it elsewhere).
 """
 
 from __future__ import annotations
@@ -47,3 +50,7 @@ class WarehouseLayout:
     @property
     def serving_dir(self) -> Path:
         return self.warehouse.with_name(self.warehouse.name + ".serving")
+
+    @property
+    def lake_dir(self) -> Path:
+        return self.warehouse.with_name(self.warehouse.name + ".lake")
