@@ -1,7 +1,7 @@
 """The ``ipx`` command: the stable interface operators and evaluators script against.
 
     ipx generate --out DIR [--scale small|demo|national] [--seed N] [--years Y ...]
-    ipx run --landing DIR --warehouse FILE [--quiet]
+    ipx run --landing DIR --warehouse FILE [--engine duckdb|spark] [--quiet]
     ipx export KIND --warehouse FILE --out FILE [--year Y] [--province CODE ...]
     ipx dashboard [--warehouse FILE] [--port N]
     ipx ui --warehouse FILE [--port N]
@@ -48,8 +48,12 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from ipx.engine import SPARK, require_java, resolve_engine
     from ipx.pipeline import RunFailed, run_pipeline
 
+    engine = resolve_engine(args.engine)
+    if engine == SPARK:
+        require_java()  # exit 3 before anything is touched
     landing = Path(args.landing)
     if not landing.is_dir():
         return _fail(f"landing folder {landing} does not exist or is not a folder")
@@ -59,7 +63,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         announce_demo_keys()
         summary = run_pipeline(landing, Path(args.warehouse), publish=not args.no_publish,
-                               show_progress=not args.quiet)
+                               show_progress=not args.quiet, engine=engine)
     except ConfigurationError as exc:
         return _fail(str(exc))
     except RunFailed as exc:
@@ -237,6 +241,9 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="ingest new deliveries, build the warehouse, publish")
     run.add_argument("--landing", required=True)
     run.add_argument("--warehouse", required=True)
+    run.add_argument("--engine", choices=["duckdb", "spark"], default=None,
+                     help="what builds the models: duckdb (default; else IPX_ENGINE) or spark (dbt-spark; "
+                          "published tables copied back into the warehouse)")
     run.add_argument("--no-publish", action="store_true", help="do not refresh the dashboard's serving copy")
     run.add_argument("--strict", action="store_true", help="exit non-zero when any check fails")
     run.add_argument("--quiet", action="store_true",

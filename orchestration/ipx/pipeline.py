@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from ipx.engine import SPARK, dbt_target_path, require_java, resolve_engine, spark_runs_dir
 from ipx.progress import run_progress
 from ipx.settings import ConfigurationError, archive_key, pseudonym_key
 from ipx.storage import WarehouseLayout
@@ -49,6 +50,7 @@ class RunSummary:
     log_file: str | None = None
     totals: dict[str, int] = field(default_factory=dict)
     note: str | None = None
+    engine: str = "duckdb"  # what built the models: duckdb, or spark (published tables copied back)
 
     def render(self) -> str:
         lines = [
@@ -89,6 +91,8 @@ class RunSummary:
         lines += [f"    FAILED STEP: {s}" for s in self.failed_steps]
         if self.totals:
             lines.append("  warehouse totals    " + ", ".join(f"{k} {v}" for k, v in self.totals.items()))
+        if self.engine != "duckdb":
+            lines.append(f"  engine              {self.engine} ({SPARK_NOTE})")
         if self.published:
             state = " (unchanged: nothing new since the last build)" if self.unchanged else ""
             lines.append(f"  published           {self.published}{state}")
@@ -99,6 +103,8 @@ class RunSummary:
         return "\n".join(lines) + "\n"
 
 
+SPARK_NOTE = ("every Spark build is a full build: local mode keeps nothing between runs; "
+              "published tables copied back into the warehouse")
 SHOWN_REASONS = 8  # rejection rules listed in the summary; the run log and the export hold all
 
 # DuckDB: 'Could not set lock on file "...": Conflicting lock is held in /usr/bin/python3 (PID 123) by user x.'
@@ -187,11 +193,16 @@ def summarise(run_id: str, layout: WarehouseLayout) -> RunSummary:
     return summary
 
 
-def run_pipeline(landing: Path, warehouse: Path, publish: bool = True, show_progress: bool = False) -> RunSummary:
+def run_pipeline(landing: Path, warehouse: Path, publish: bool = True, show_progress: bool = False,
+                 engine: str | None = None) -> RunSummary:
     """Ingest everything new in ``landing`` and build every downstream asset; ``show_progress``
-    draws progress bars when stderr is a terminal."""
+    draws progress bars when stderr is a terminal. ``engine`` builds the models (``duckdb``, or
+    ``spark``: see ``ipx.engine``; default ``IPX_ENGINE``, else DuckDB)."""
     import dagster as dg
 
+    engine = resolve_engine(engine)
+    if engine == SPARK:
+        require_java()  # before anything is taken: a run that cannot build takes nothing
     pseudonym_key()  # raise early in production without secrets
     archive_key()
     layout = WarehouseLayout.at(warehouse)
@@ -210,7 +221,7 @@ def run_pipeline(landing: Path, warehouse: Path, publish: bool = True, show_prog
     built_before = _latest_build(layout)
     resources = {
         "warehouse": WarehouseResource(path=str(layout.warehouse), landing=str(Path(landing).resolve())),
-        "dbt": definitions.dbt_resource(),
+        "dbt": definitions.dbt_resource(engine),
     }
     log_dir = layout.log_dir
     log_dir.mkdir(parents=True, exist_ok=True)
@@ -229,6 +240,7 @@ def run_pipeline(landing: Path, warehouse: Path, publish: bool = True, show_prog
             tags={"ipx/entry": "cli"},
         )
     summary = summarise(result.run_id, layout)
+    summary.engine = engine
     summary.log_file = str(log_path)
     evaluations = result.get_asset_check_evaluations()
     summary.checks_run = len(evaluations)
@@ -239,6 +251,8 @@ def run_pipeline(landing: Path, warehouse: Path, publish: bool = True, show_prog
     )
     failures = [ev for ev in result.all_events if ev.event_type_value == "STEP_FAILURE" and ev.step_key]
     summary.failed_steps = sorted(f"{ev.step_key}: {_failure_message(ev)}" for ev in failures)
+    if not result.success and engine == SPARK:
+        summary.note = _spark_leftovers(layout, result.run_id)
     if not result.success:
         raise RunFailed("steps failed: " + "; ".join(summary.failed_steps or ["(unknown)"]), summary)
     if publish:
@@ -251,6 +265,13 @@ def run_pipeline(landing: Path, warehouse: Path, publish: bool = True, show_prog
         else:
             summary.published = str(publish_serving_copy(layout, result.run_id))
     return summary
+
+
+def _spark_leftovers(layout: WarehouseLayout, run_id: str) -> str:
+    """Where a failed Spark build left what explains it."""
+    kept = sorted(spark_runs_dir(layout).glob(f"*-{run_id[:8]}"))
+    where = f"Spark warehouse and metastore kept in {kept[-1]}; " if kept else ""
+    return f"{where}dbt's log: {dbt_target_path(layout, SPARK) / 'dbt.log'}"
 
 
 def _latest_build(layout: WarehouseLayout):
@@ -288,14 +309,18 @@ def _failure_message(event) -> str:
     while error is not None and getattr(error, "cause", None) is not None and "dagster" in (error.cls_name or "").lower():
         error = error.cause
     message = (error.message if error is not None else "") or "see the run log"
-    lines = [line.strip() for line in message.strip().splitlines() if line.strip()]
+    lines = [ANSI.sub("", line).strip() for line in message.strip().splitlines() if line.strip()]
     # a damaged file or a full disk says so deep inside dbt's report (after "Failure in test ..."):
-    # the cause is what the operator needs to read
-    cause = next((line for line in lines if ROOT_CAUSE.search(line)), None)
+    # the cause is what the operator needs to read; else the first dbt node that failed
+    cause = (next((line for line in lines if ROOT_CAUSE.search(line)), None)
+             or next((line for line in lines if DBT_NODE_FAILED.search(line)), None))
     return (cause or lines[0])[:300]
 
 
 ROOT_CAUSE = re.compile(r"Corrupt database file|No space left|database or disk is full|[Dd]isk is full")
+# dagster-dbt's error lists dbt's failed nodes: "177 of 367 ERROR int_x::case ... [ERROR in 1.2s]"
+DBT_NODE_FAILED = re.compile(r"^\d+ of \d+ (ERROR|FAIL)\b")
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def _instance(layout: WarehouseLayout):

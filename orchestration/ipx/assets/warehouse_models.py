@@ -13,6 +13,19 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
+from ipx.engine import (
+    DUCKDB,
+    LAKE_URI_ENV,
+    SPARK,
+    dbt_target,
+    dbt_target_path,
+    engine_of_target,
+    lake_dir,
+    lake_vars,
+    require_java,
+    resolve_engine,
+    spark_run_dirs,
+)
 from ipx.paths import DBT_PROJECT_DIR
 from ipx.progress import reporter
 from ipx.resources import WarehouseResource
@@ -73,6 +86,15 @@ SELECT concat_ws(' / ',
 """
 
 
+def build_fingerprint(engine: str = DUCKDB) -> str:
+    """What a build is recorded with in ``meta.model_build``: the project's fingerprint, prefixed
+    with the engine unless it is DuckDB (so DuckDB's fingerprints are what they always were). A
+    build on the other engine than the last one therefore counts as a changed project: a full
+    build, never "nothing new"."""
+    fingerprint = project_fingerprint()
+    return fingerprint if engine == DUCKDB else f"{engine}:{fingerprint}"
+
+
 def inputs_fingerprint(con) -> str:
     """A digest of everything the models read apart from the project itself."""
     return hashlib.sha256(con.execute(INPUTS_SQL).fetchone()[0].encode()).hexdigest()
@@ -101,37 +123,83 @@ def build_dbt_assets() -> dg.AssetsDefinition:
                 dagster_dbt_translator=IpxDbtTranslator())
     def ipx_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
         os.environ["IPX_WAREHOUSE"] = str(warehouse.layout.warehouse)
-        fingerprint = project_fingerprint()
+        engine = engine_of_target(dbt.target)
+        fingerprint = build_fingerprint(engine)
         built_with, built_on, inputs = _last_build(warehouse)
-        full_refresh = built_with != fingerprint
-        if full_refresh:
-            context.log.info("dbt project changed since the last build (or first build): full refresh")
+        project_changed = built_with != fingerprint
+        if project_changed:
+            context.log.info(f"dbt project or engine changed since the last build (or first build): full refresh "
+                             f"on {engine}")
         elif built_on == inputs:
             # Nothing arrived since the last build and the project is the same: every model
             # would come out as it is. dbt is not run; the pipeline keeps the published copy.
             context.log.info("nothing new since the last build (same project, same inputs): dbt not run")
             reporter().dbt_planned(0)
             return
+        # Local Spark keeps nothing between runs (fresh warehouse and metastore): always a full build.
+        full_refresh = project_changed or engine == SPARK
         # Unit tests check the models' logic, which only changes with the project: they run on a
         # full refresh (the project changed, or a first build) and are skipped otherwise.
-        args = ["build", "--full-refresh"] if full_refresh else ["build", "--exclude", "resource_type:unit_test"]
+        args = ["build", "--full-refresh"] if full_refresh else ["build"]
+        if not project_changed:
+            args += ["--exclude", "resource_type:unit_test"]
         progress = reporter()
         progress.dbt_planned(len(context.selected_asset_keys) + len(context.selected_asset_check_keys))
-        # One target folder per warehouse: dbt keeps its parse state there, so the next run on
-        # this warehouse parses only what changed (see WarehouseLayout.dbt_target).
-        for event in dbt.cli(args, context=context, target_path=warehouse.layout.dbt_target).stream():
-            if isinstance(event, dg.AssetCheckResult):
-                progress.dbt_node_done(event.check_name or "test")
-            elif isinstance(event, (dg.Output, dg.AssetMaterialization)):
-                progress.dbt_node_done(getattr(event, "output_name", None) or "model")
-            yield event
+
+        def stream(cli_args, target_path):
+            for event in dbt.cli(cli_args, context=context, target_path=target_path).stream():
+                if isinstance(event, dg.AssetCheckResult):
+                    progress.dbt_node_done(event.check_name or "test")
+                elif isinstance(event, (dg.Output, dg.AssetMaterialization)):
+                    progress.dbt_node_done(getattr(event, "output_name", None) or "model")
+                yield event
+
+        if engine == SPARK:
+            yield from _spark_build(context, warehouse, args, stream)
+        else:
+            # One target folder per warehouse: dbt keeps its parse state there, so the next run on
+            # this warehouse parses only what changed (see WarehouseLayout.dbt_target).
+            yield from stream(args, dbt_target_path(warehouse.layout, DUCKDB))
         _record_build(warehouse, fingerprint, full_refresh, inputs)
 
     return ipx_dbt_models
 
 
-def dbt_resource() -> DbtCliResource:
-    return DbtCliResource(project_dir=dbt_project)
+def _spark_build(context: dg.AssetExecutionContext, warehouse: WarehouseResource, args: list[str], stream):
+    """The Spark build: the lake brought up to date from the committed warehouse, dbt on the
+    ``spark`` target reading it, then the published tables copied back into the warehouse (so
+    the serving copy is made as after a DuckDB build)."""
+    import time
+
+    from ipx.lake import export_lake, spark_table_specs
+    from ipx.spark_marts import copy_back
+
+    require_java()
+    layout = warehouse.layout
+    lake = lake_dir(layout)
+    started = time.monotonic()
+    exported = export_lake(layout.warehouse, lake)
+    summary = exported.summary() if hasattr(exported, "summary") else exported
+    context.log.info(f"lake {lake} up to date ({time.monotonic() - started:.1f} s): {summary}")
+    specs = spark_table_specs(layout.warehouse, lake, base_uri=os.environ.get(LAKE_URI_ENV) or None)
+    args = [*args, "--vars", lake_vars(specs)]
+    with spark_run_dirs(layout, context.run_id) as dirs:
+        where = (f"fresh local Spark warehouse {dirs.warehouse} (removed after a successful build)"
+                 if dirs.temporary else f"Spark warehouse {dirs.warehouse}")
+        context.log.info(f"dbt on Spark, a full build (local mode keeps nothing between runs), into {where}")
+        started = time.monotonic()
+        yield from stream(args, dbt_target_path(layout, SPARK))
+        context.log.info(f"dbt on Spark took {time.monotonic() - started:.1f} s")
+        started = time.monotonic()
+        with warehouse.connect() as con:
+            copied = copy_back(con, dirs.warehouse, dbt_project.manifest_path)
+        context.log.info(f"copied {len(copied.tables)} published tables ({copied.rows} rows) from Spark into "
+                         f"{layout.warehouse} in {time.monotonic() - started:.1f} s")
+
+
+def dbt_resource(engine: str | None = None) -> DbtCliResource:
+    """dbt on the engine's target (``engine``, else ``IPX_ENGINE``, else DuckDB's ``main``)."""
+    return DbtCliResource(project_dir=dbt_project, target=dbt_target(resolve_engine(engine)))
 
 
 def _newest_source_mtime() -> float:
