@@ -14,7 +14,10 @@ Given the warehouse file ``W`` (e.g. ``data/ipx.duckdb``):
   atomically after each successful build (``current`` names the live one);
 - ``W.lake/``: the lake, for an engine that cannot read ``W`` (Spark): the raw feeds, rejected
   records and ingestion ledger exported as Parquet in a Hive layout after each ingestion
-  (``ipx.lake``; derived from ``W``, rewritten where it differs; ``IPX_LAKE`` may put it elsewhere).
+  (``ipx.lake``; derived from ``W``, rewritten where it differs; ``IPX_LAKE`` may put it elsewhere);
+- ``W.spark/`` and ``W.dbt-spark/``: with ``--engine spark``, each local build's own Spark
+  warehouse and Derby metastore (removed after success, kept after a failure) and dbt's target
+  folder for the spark target (``ipx.engine``).
 """
 
 from __future__ import annotations
