@@ -5,7 +5,7 @@
     python benchmarks/steps.py dbt WAREHOUSE [--full-refresh]
     python benchmarks/steps.py pages WAREHOUSE REPEATS
     python benchmarks/steps.py checks WAREHOUSE
-    python benchmarks/steps.py run LANDING WAREHOUSE
+    python benchmarks/steps.py run LANDING WAREHOUSE [--engine duckdb|spark]
 
 ``run`` times the whole ``ipx run`` as an operator starts it (a new process, from the command to
 its exit) and splits it into phases from the run's own Dagster event log.
@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -136,8 +137,17 @@ def _phase(step_key: str) -> str:
     return "ingestion"
 
 
+# What a Spark build logs inside the dbt step (orchestration/ipx/assets/warehouse_models.py).
+SPARK_STEPS = {
+    "lake export": re.compile(r"^lake .* up to date \((?P<s>[\d.]+) s\)"),
+    "dbt on Spark": re.compile(r"^dbt on Spark took (?P<s>[\d.]+) s"),
+    "copy-back": re.compile(r"^copied \d+ published tables .* in (?P<s>[\d.]+) s"),
+}
+
+
 def run_phases(warehouse: Path) -> dict:
-    """Seconds per phase of the latest run in the warehouse's Dagster instance."""
+    """Seconds per phase of the latest run in the warehouse's Dagster instance (and, for a Spark
+    build, the lake export, dbt on Spark and the copy-back inside the dbt step)."""
     import dagster as dg
 
     from ipx.storage import WarehouseLayout
@@ -158,16 +168,24 @@ def run_phases(warehouse: Path) -> dict:
         elif entry.step_key in started:
             phase = _phase(entry.step_key)
             phases[phase] = phases.get(phase, 0.0) + entry.timestamp - started[entry.step_key]
+    spark_steps = {}
+    for entry in instance.all_logs(run.run_id):
+        if entry.dagster_event is None and entry.user_message:
+            for name, pattern in SPARK_STEPS.items():
+                found = pattern.match(entry.user_message)
+                if found:
+                    spark_steps[name] = float(found["s"])
     instance.dispose()
-    return {"dagster_run_seconds": (run_end or 0) - (run_start or 0), "phases": phases}
+    return {"dagster_run_seconds": (run_end or 0) - (run_start or 0), "phases": phases,
+            "spark_steps": spark_steps}
 
 
-def whole_run(landing: Path, warehouse: Path) -> dict:
+def whole_run(landing: Path, warehouse: Path, engine: str = "duckdb") -> dict:
     """``ipx run --quiet`` in its own process: wall time, peak RSS, and its phases."""
     ipx = Path(sys.executable).parent / "ipx"
     started = time.perf_counter()
-    done = subprocess.run([str(ipx), "run", "--landing", str(landing), "--warehouse", str(warehouse), "--quiet"],
-                          capture_output=True, text=True)
+    done = subprocess.run([str(ipx), "run", "--landing", str(landing), "--warehouse", str(warehouse), "--quiet",
+                           "--engine", engine], capture_output=True, text=True)
     seconds = time.perf_counter() - started
     if done.returncode not in (0,):
         raise SystemExit(f"ipx run exited {done.returncode}:\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
@@ -192,7 +210,8 @@ def main() -> None:
     elif step == "dbt":
         out = dbt(Path(args[0]), "--full-refresh" in args)
     elif step == "run":
-        out = whole_run(Path(args[0]), Path(args[1]))
+        engine = args[args.index("--engine") + 1] if "--engine" in args else "duckdb"
+        out = whole_run(Path(args[0]), Path(args[1]), engine)
     elif step == "checks":
         out = checks(Path(args[0]))
     elif step == "pages":
