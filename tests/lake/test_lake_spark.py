@@ -29,8 +29,8 @@ def profile_settings() -> dict[str, str]:
 @pytest.fixture(scope="module")
 def spark(tmp_path_factory):
     if not java_available():
-        pytest.skip(JAVA_MISSING)  # `make test` installs it (make java)
-    pyspark_sql = pytest.importorskip("pyspark.sql")
+        pytest.fail(JAVA_MISSING)  # `make test` installs it (make java): never skipped
+    import pyspark.sql as pyspark_sql  # the spark extra, installed by make setup
     root = tmp_path_factory.mktemp("spark")
     builder = pyspark_sql.SparkSession.builder.master("local[1]").appName("ipx-lake-test")
     for key, value in {
