@@ -106,6 +106,20 @@ def test_the_cluster_instance_file_is_what_dagster_expects(monkeypatch):
     assert processed.value is not None
 
 
+def test_the_cluster_instance_names_a_postgres_driver_that_is_installed():
+    """dagster-postgres builds a SQLAlchemy URL from the storage config; with SQLAlchemy 2.1 a
+    bare `postgresql` scheme means psycopg 3, which nothing installs (seen: ModuleNotFoundError
+    'psycopg' when the instance was opened against a real Postgres)."""
+    import sqlalchemy
+    from dagster_postgres.utils import get_conn_string
+
+    postgres_db = yaml.safe_load(DEPLOY_YAML.read_text(encoding="utf-8"))["storage"]["postgres"]["postgres_db"]
+    url = get_conn_string(username="u", password="p", hostname="h", db_name="d",
+                          scheme=postgres_db.get("scheme", "postgresql"))
+    dialect = sqlalchemy.engine.make_url(url).get_dialect()
+    assert dialect.import_dbapi() is not None  # raises ModuleNotFoundError when the driver is missing
+
+
 def test_the_province_job_ingests_one_province_at_a_time(tmp_path):
     import duckdb
 
