@@ -7,6 +7,7 @@ rankings stay in a scoped file; other provinces' details do not."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from ipx.exports.labels import label
@@ -97,8 +98,13 @@ def export_assessment(con, out: Path, year: int | None, scope: frozenset[str] | 
             *([["预评估", "、".join(f"{y}年" for y in provisional)
                 + "：截至数据日期仍有应报数据未到报送期限，结果为预评估，可能随后续报送而变化"]] if provisional else []),
         ]),
-    ])
+    ], created=_utc(as_of[0]) if as_of else None)  # the same data gives the same file, on either engine
     return len(rows)
+
+
+def _utc(beijing: dt.datetime | None) -> dt.datetime | None:
+    """A Beijing wall-clock time (the warehouse's timestamps, spec 1) as UTC, as XLSX dates it."""
+    return None if beijing is None else beijing - dt.timedelta(hours=8)
 
 
 def _simple(table: str, order: str):

@@ -9,6 +9,7 @@ not touched.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import os
 import tempfile
 from collections.abc import Iterable, Sequence
@@ -49,14 +50,20 @@ def write_csv(out: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -
     return n
 
 
-def write_xlsx(out: Path, sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]) -> None:
-    """Several sheets of (name, header, rows); strings are never interpreted as formulas."""
+def write_xlsx(out: Path, sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]],
+               created: dt.datetime | None = None) -> None:
+    """Several sheets of (name, header, rows); strings are never interpreted as formulas.
+
+    ``created`` (e.g. the data's as-of time) becomes the workbook's creation date and the zip
+    members' times, so the same data gives the same bytes; without it, the time of writing."""
     import xlsxwriter
 
     tmp = _atomic_target(out)
     try:
         book = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False,
                                              "strings_to_numbers": False})
+        if created is not None:
+            book.set_properties({"created": created})
         bold = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
         for name, header, rows in sheets:
             sheet = book.add_worksheet(name[:31])
