@@ -10,6 +10,16 @@ from pathlib import Path
 import yaml
 
 
+def _duckdb_type(data_type: str | None) -> str | None:
+    """A contract type as the DuckDB build has it: a type switched on the engine in the YAML
+    (``{{ 'array<string>' if target.type == 'spark' else 'varchar[]' }}``) is rendered for DuckDB."""
+    if data_type and "{{" in data_type:
+        import jinja2
+
+        return jinja2.Environment().from_string(data_type).render(target={"type": "duckdb"})
+    return data_type
+
+
 def mart_consumers(exposures_yml: Path) -> dict[str, list[str]]:
     """Mart name -> the exposures (dashboard pages, export kinds) that read it, from dbt's
     ``exposures.yml``."""
@@ -88,7 +98,7 @@ def figure_page(model: PublishedModel) -> str:
         "|---|---|---|---|---|",
     ]
     for col in model.columns:
-        lines.append(f"| `{col['name']}` | {_cell(LABELS.get(col['name'], ''))} | {_cell(col.get('data_type'))} | "
+        lines.append(f"| `{col['name']}` | {_cell(LABELS.get(col['name'], ''))} | {_cell(_duckdb_type(col.get('data_type')))} | "
                      f"{_cell(col.get('description'))} | "
                      f"{_cell(', '.join(_test_names(col.get('data_tests'))))} |")
     lines.append("")
