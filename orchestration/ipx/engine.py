@@ -99,21 +99,13 @@ def lake_dir(layout: WarehouseLayout) -> Path:
     """The lake the Spark build reads: ``IPX_LAKE`` if set, else ``<warehouse>.lake/``."""
     if os.environ.get(LAKE_ENV):
         return Path(os.environ[LAKE_ENV]).expanduser().resolve()
-    own = getattr(layout, "lake_dir", None)
-    return own if own is not None else layout.warehouse.with_name(layout.warehouse.name + ".lake")
+    return layout.lake_dir
 
 
 def dbt_target_path(layout: WarehouseLayout, engine: str) -> Path:
     """dbt's target folder: ``<warehouse>.dbt/`` for DuckDB (as before), ``<warehouse>.dbt-spark/``
     for Spark, so neither target's partial-parse state is thrown away by the other's runs."""
-    if engine == SPARK:
-        return layout.warehouse.with_name(layout.warehouse.name + ".dbt-spark")
-    return layout.dbt_target
-
-
-def spark_runs_dir(layout: WarehouseLayout) -> Path:
-    """Per-run Spark warehouse and metastore dirs of local mode: ``<warehouse>.spark/``."""
-    return layout.warehouse.with_name(layout.warehouse.name + ".spark")
+    return layout.dbt_spark_target if engine == SPARK else layout.dbt_target
 
 
 @dataclass
@@ -139,7 +131,7 @@ def spark_run_dirs(layout: WarehouseLayout, run_id: str) -> Iterator[SparkDirs]:
         with _environment({SPARK_METASTORE_ENV: str(dirs.metastore)}):
             yield dirs
         return
-    root = spark_runs_dir(layout) / f"{dt.datetime.now():%Y%m%dT%H%M%S}-{run_id[:8]}"
+    root = layout.spark_dir / f"{dt.datetime.now():%Y%m%dT%H%M%S}-{run_id[:8]}"
     dirs = SparkDirs(root / "warehouse", root / "metastore", temporary=True, root=root)
     dirs.warehouse.mkdir(parents=True, exist_ok=True)
     dirs.metastore.mkdir(parents=True, exist_ok=True)

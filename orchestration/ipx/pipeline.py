@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from ipx.engine import SPARK, dbt_target_path, require_java, resolve_engine, spark_runs_dir
+from ipx.engine import SPARK, dbt_target_path, require_java, resolve_engine
 from ipx.progress import run_progress
 from ipx.settings import ConfigurationError, archive_key, pseudonym_key
 from ipx.storage import WarehouseLayout
@@ -269,7 +269,7 @@ def run_pipeline(landing: Path, warehouse: Path, publish: bool = True, show_prog
 
 def _spark_leftovers(layout: WarehouseLayout, run_id: str) -> str:
     """Where a failed Spark build left what explains it."""
-    kept = sorted(spark_runs_dir(layout).glob(f"*-{run_id[:8]}"))
+    kept = sorted(layout.spark_dir.glob(f"*-{run_id[:8]}"))
     where = f"Spark warehouse and metastore kept in {kept[-1]}; " if kept else ""
     return f"{where}dbt's log: {dbt_target_path(layout, SPARK) / 'dbt.log'}"
 

@@ -55,5 +55,13 @@ class WarehouseLayout:
         return self.warehouse.with_name(self.warehouse.name + ".serving")
 
     @property
+    def spark_dir(self) -> Path:
+        return self.warehouse.with_name(self.warehouse.name + ".spark")
+
+    @property
+    def dbt_spark_target(self) -> Path:
+        return self.warehouse.with_name(self.warehouse.name + ".dbt-spark")
+
+    @property
     def lake_dir(self) -> Path:
         return self.warehouse.with_name(self.warehouse.name + ".lake")

@@ -16,7 +16,6 @@ from ipx.engine import (
     lake_vars,
     resolve_engine,
     spark_run_dirs,
-    spark_runs_dir,
 )
 from ipx.settings import ConfigurationError
 from ipx.storage import WarehouseLayout
@@ -54,7 +53,7 @@ def test_local_spark_dirs_are_fresh_per_run_and_removed_after_success(tmp_path, 
         assert os.environ["IPX_SPARK_WAREHOUSE"] == str(dirs.warehouse)
         assert os.environ["IPX_SPARK_METASTORE"] == str(dirs.metastore)
         (dirs.warehouse / "marts.db").mkdir()
-    assert not spark_runs_dir(layout).exists()
+    assert not layout.spark_dir.exists()
     assert "IPX_SPARK_WAREHOUSE" not in os.environ and "IPX_SPARK_METASTORE" not in os.environ
 
 
@@ -76,7 +75,7 @@ def test_local_spark_dirs_are_kept_after_a_failure(tmp_path, monkeypatch):
         logger.removeHandler(handler)
         logger.setLevel(level)
         logger.disabled = disabled
-    assert dirs.root.is_dir() and dirs.root.parent == spark_runs_dir(layout)
+    assert dirs.root.is_dir() and dirs.root.parent == layout.spark_dir
     text = " ".join(r.getMessage() for r in records)
     assert str(dirs.root) in text and "kept for diagnosis" in text
     assert "IPX_SPARK_WAREHOUSE" not in os.environ
@@ -90,7 +89,7 @@ def test_a_given_spark_warehouse_is_used_as_it_is_and_kept(tmp_path, monkeypatch
         assert not dirs.temporary and dirs.warehouse == tmp_path / "shared" / "warehouse"
         assert os.environ["IPX_SPARK_METASTORE"] == str(tmp_path / "shared" / "metastore")
     assert "IPX_SPARK_METASTORE" not in os.environ
-    assert not spark_runs_dir(layout).exists()
+    assert not layout.spark_dir.exists()
 
 
 def test_the_lake_tables_reach_dbt_as_one_compact_json_var():

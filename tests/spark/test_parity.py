@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from ipx.cli import main
-from ipx.engine import JAVA_MISSING, java_available, spark_runs_dir
+from ipx.engine import JAVA_MISSING, java_available
 from ipx.serving import current_serving_file
 from ipx.storage import WarehouseLayout
 
@@ -51,7 +51,7 @@ def _published(serving: Path) -> dict[str, list[tuple[str, str]]]:
 def test_the_spark_run_publishes_and_leaves_no_spark_dirs_behind(spark_build):
     layout = WarehouseLayout.at(spark_build)
     assert current_serving_file(layout) is not None
-    assert not spark_runs_dir(layout).exists()  # local mode: fresh dirs per run, removed after success
+    assert not layout.spark_dir.exists()  # local mode: fresh dirs per run, removed after success
     con = duckdb.connect(str(spark_build), read_only=True)
     try:
         fingerprint = con.execute("SELECT fingerprint FROM meta.model_build ORDER BY built_at DESC").fetchone()[0]

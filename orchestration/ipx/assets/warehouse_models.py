@@ -179,8 +179,7 @@ def _spark_build(context: dg.AssetExecutionContext, warehouse: WarehouseResource
     lake = lake_dir(layout)
     started = time.monotonic()
     exported = export_lake(layout.warehouse, lake)
-    summary = exported.summary() if hasattr(exported, "summary") else exported
-    context.log.info(f"lake {lake} up to date ({time.monotonic() - started:.1f} s): {summary}")
+    context.log.info(f"lake {lake} up to date ({time.monotonic() - started:.1f} s): {exported.summary()}")
     specs = spark_table_specs(layout.warehouse, lake, base_uri=os.environ.get(LAKE_URI_ENV) or None)
     args = [*args, "--vars", lake_vars(specs)]
     with spark_run_dirs(layout, context.run_id) as dirs:
