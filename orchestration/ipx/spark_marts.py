@@ -14,7 +14,7 @@ Column types are those the DuckDB build would give:
 
 1. a column's ``data_type`` in the manifest (every ``mart_*`` has an enforced contract), else
 2. a seed's ``column_types`` (``dbt_project.yml``), else
-3. the type DuckDB reads from Spark's Parquet (``SPARK_TO_DUCKDB`` below: string → VARCHAR,
+3. the type DuckDB reads from Spark's Parquet (string → VARCHAR,
    int → INTEGER, bigint → BIGINT, double → DOUBLE, decimal(p,s) → DECIMAL(p,s), date → DATE,
    timestamp_ntz → TIMESTAMP, boolean → BOOLEAN, array<t> → t[]), except that a timestamp with
    time zone becomes a TIMESTAMP in UTC (the Spark session runs in UTC; the DuckDB models hold
@@ -31,15 +31,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-PUBLISHED_MART_PREFIXES = ("mart_", "dim_")
-
-# How DuckDB reads the Parquet types Spark writes (documentation of rule 3; DuckDB does it).
-SPARK_TO_DUCKDB = {
-    "string": "VARCHAR", "int": "INTEGER", "bigint": "BIGINT", "smallint": "SMALLINT", "tinyint": "TINYINT",
-    "double": "DOUBLE", "float": "FLOAT", "decimal(p,s)": "DECIMAL(p,s)", "date": "DATE",
-    "timestamp_ntz": "TIMESTAMP", "timestamp": "TIMESTAMP WITH TIME ZONE → TIMESTAMP (UTC)",
-    "boolean": "BOOLEAN", "array<t>": "t[]",
-}
+from ipx.serving import PUBLISHED_MART_PREFIXES  # what the serving copy publishes is what comes back
 
 
 class CopyBackError(RuntimeError):
