@@ -282,15 +282,18 @@ def render() -> None:
             if len(shown) > DISPLAY_ROWS:
                 st.caption(f"表中显示前 {DISPLAY_ROWS:,} 家（按浮动结果、缴费变化绝对值从大到小排列）；"
                            "全部单位请使用筛选条件或下载导出文件。")
-            for tab, columns in zip(st.tabs(list(EMPLOYER_VIEWS)), EMPLOYER_VIEWS.values()):
-                display = employers_for_display(shown.head(DISPLAY_ROWS), columns)
-                styler = styled(display, EMPLOYER_FORMATS)
-                if "浮动结果" in display:
-                    styler = styler.map(_status_colour, subset=["浮动结果"])
-                with tab:
-                    show_table(styler, key=f"fl_employers_{columns[2]}", height=520,
-                               column_config={c: {"width": EMPLOYER_WIDTHS[c]} | ({"pinned": True} if c == "单位名称" else {})
-                                              for c in display.columns if c in EMPLOYER_WIDTHS})
+            # One view at a time (tabs would send both tables, 1,000 rows each, on every run).
+            views = list(EMPLOYER_VIEWS)
+            view = st.segmented_control("显示列", views, default=views[0], key="fl_view",
+                                        label_visibility="collapsed") or views[0]
+            columns = EMPLOYER_VIEWS[view]
+            display = employers_for_display(shown.head(DISPLAY_ROWS), columns)
+            styler = styled(display, EMPLOYER_FORMATS)
+            if "浮动结果" in display:
+                styler = styler.map(_status_colour, subset=["浮动结果"])
+            show_table(styler, key=f"fl_employers_{columns[2]}", height=520,
+                       column_config={c: {"width": EMPLOYER_WIDTHS[c]} | ({"pinned": True} if c == "单位名称" else {})
+                                      for c in display.columns if c in EMPLOYER_WIDTHS})
             st.caption(f"“{MISSING}”：未分类单位（风险类别缺失或无效）不评定档次、不测算浮动后缴费；"
                        "周期缴费为 0 的单位支缴率无法计算。费率单位为缴费工资的百分比。")
 
