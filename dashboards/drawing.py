@@ -538,11 +538,12 @@ def date_points(groups: Sequence[tuple[str, str, Sequence[Point]]], *, name: str
 
 
 def table(frame, *, name: str, formats: dict[str, Callable[[object], str]] | None = None,
-          missing: str = "—") -> str:
+          missing: str = "—", styles: Callable[[int, str], str] | None = None) -> str:
     """A small read-only table (a pandas DataFrame) as HTML: each column's ``formats`` (value ->
     text), ``missing`` for a missing value, numbers right-aligned; each cell carries its value
-    (``data-value``, numbers only). For short tables on chart pages, where ``st.dataframe``'s own
-    1.8 MB front end would be compiled in every new tab for a dozen rows."""
+    (``data-value``, numbers only) and ``styles(row position, column)``'s CSS, if any. For short
+    tables, where ``st.dataframe``'s own 1.8 MB front end would be compiled in every new tab for a
+    dozen rows."""
     import pandas as pd  # local: this module is imported by every page
 
     formats = formats or {}
@@ -550,7 +551,7 @@ def table(frame, *, name: str, formats: dict[str, Callable[[object], str]] | Non
                pd.api.types.is_bool_dtype(frame[c])}
     head = "".join(f'<th scope="col" class="{"ipx-num" if c in numeric else ""}">{esc(c)}</th>' for c in frame.columns)
     body = []
-    for values in frame.itertuples(index=False):
+    for position, values in enumerate(frame.itertuples(index=False)):
         cells = []
         for column, value in zip(frame.columns, values):
             if value is None or (not isinstance(value, str) and pd.isna(value)):
@@ -558,6 +559,9 @@ def table(frame, *, name: str, formats: dict[str, Callable[[object], str]] | Non
             else:
                 text = formats[column](value) if column in formats else str(value)
                 attrs = f' data-value="{float(value)!r}"' if column in numeric else ""
+            css = styles(position, column) if styles else ""
+            if css:
+                attrs += f' style="{esc(css)}"'
             cells.append(f'<td data-column="{esc(column)}"{attrs} class="{"ipx-num" if column in numeric else ""}">'
                          f"{esc(text)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")

@@ -16,6 +16,8 @@ import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
 
+from dashboards import drawing
+
 MISSING = "—"
 WAN = 10_000  # 1 万元 = 10,000 元
 
@@ -94,7 +96,43 @@ def styled(frame: pd.DataFrame, formats: Mapping[str, str | object] | None = Non
     return frame.style.format(column_formats)
 
 
-def show_table(data, **kwargs) -> None:
-    """``st.dataframe`` without the index, missing values drawn as "—"."""
+# A table of at most this many rows, without a fixed height or link columns, is drawn as plain
+# HTML on the server (``drawing.table``): st.dataframe's grid front end (about 1.8 MB of
+# JavaScript) is then not loaded and compiled in a new tab for a ranking of 32 provinces
+# (issue 11, perceived speed). Longer tables stay grids: sortable, scrollable, virtualised.
+PLAIN_ROWS = 60
+
+
+def show_table(data, *, key: str, **kwargs) -> None:
+    """A read-only table without the index, missing values drawn as "—": plain HTML when it is
+    short (``PLAIN_ROWS``), else ``st.dataframe`` (``kwargs`` are its options)."""
+    frame = data.data if isinstance(data, Styler) else data
+    if len(frame) <= PLAIN_ROWS and "height" not in kwargs and not _has_links(kwargs.get("column_config")):
+        drawing.show(plain_table(data, name=key), key=key)
+        return
     kwargs.setdefault("hide_index", True)
-    st.dataframe(data, placeholder=MISSING, **kwargs)
+    st.dataframe(data, placeholder=MISSING, key=key, **kwargs)
+
+
+def plain_table(data, *, name: str) -> str:
+    """A DataFrame, or a Styler made by ``styled`` (its formats and the cell styles of its
+    ``.map`` / ``.apply``), as ``drawing.table`` HTML: the same texts the grid would show."""
+    if not isinstance(data, Styler):
+        return drawing.table(data, name=name, missing=MISSING)
+    frame = data.data
+    # pandas computes the cell styles and keeps each cell's formatter in private attributes (the
+    # same ones Streamlit reads to send a Styler's display values); pandas is pinned.
+    data._compute()
+    columns = list(frame.columns)
+    formatters = {column: data._display_funcs[(0, j)] for j, column in enumerate(columns)} if len(frame) else {}
+
+    def styles(position: int, column: str) -> str:
+        return "; ".join(f"{prop}: {value}" for prop, value in data.ctx.get((position, columns.index(column)), []))
+
+    return drawing.table(frame, name=name, missing=MISSING, formats=formatters, styles=styles)
+
+
+def _has_links(column_config) -> bool:
+    """A link column needs the grid (it opens a page)."""
+    return any(isinstance(c, dict) and (c.get("type_config") or {}).get("type") == "link"
+               for c in (column_config or {}).values())

@@ -111,25 +111,81 @@ def columns(root: ET.Element) -> list[str]:
     return [th.text or "" for th in next(root.iter("table")).find("thead").iter("th")][1:]
 
 
+def plain_tables(at: AppTest) -> dict[str, ET.Element]:
+    """Short tables drawn as HTML (``table_format.show_table``, ``drawing.table``) by key, in page order."""
+    return {key: parse(markup) for key, markup in drawings(at).items() if _is_plain_table(markup)}
+
+
+def _is_plain_table(markup: str) -> bool:
+    return 'class="ipx-table-wrap"' in markup[:80]
+
+
+def _tables_in_page_order(at: AppTest) -> list:
+    """Grids (st.dataframe elements) and plain HTML tables (element trees), top to bottom."""
+    found = []
+    for element in at._tree:  # depth first: the order of the page
+        if element.type == "dataframe":
+            found.append(element)
+        elif element.type == "bidi_component" and element.proto.component_name == "ipx_drawing":
+            markup = json.loads(element.proto.json)
+            if _is_plain_table(markup):
+                found.append(parse(markup))
+    return found
+
+
+def _header(table_: ET.Element) -> list[str]:
+    return [th.text for th in next(table_.iter("table")).find("thead").iter("th")]
+
+
+def _first_table(at: AppTest, *columns: str):
+    for found in _tables_in_page_order(at):
+        header = _header(found) if isinstance(found, ET.Element) else list(found.value.columns)
+        if all(c in header for c in columns):
+            return found
+    return None
+
+
+def all_tables(at: AppTest) -> list[pd.DataFrame]:
+    """Every table on the page as values: the grids (st.dataframe) and the plain HTML tables."""
+    return [plain_table(t) if isinstance(t, ET.Element) else t.value for t in _tables_in_page_order(at)]
+
+
 def table(at: AppTest, *columns: str) -> pd.DataFrame:
-    """The first dataframe on the page that has all these columns (st.dataframe keys are not exposed)."""
-    return dataframe(at, *columns).value
+    """The first table on the page that has all these columns, as values: a grid (st.dataframe,
+    whose keys are not exposed) or a plain HTML table (numbers as floats from ``data-value``, a
+    missing cell as None)."""
+    found = _first_table(at, *columns)
+    if found is None:
+        raise AssertionError(f"no table with {columns}; tables: {[list(t.columns) for t in all_tables(at)]}")
+    return plain_table(found) if isinstance(found, ET.Element) else found.value
+
+
+def _grid(at: AppTest, *columns: str):
+    for element in at.dataframe:
+        if all(c in element.value.columns for c in columns):
+            return element
+    return None
 
 
 def dataframe(at: AppTest, *columns: str):
     """The first st.dataframe element that has all these columns (keys of read-only tables are not
     exposed by Streamlit)."""
-    for element in at.dataframe:
-        if all(c in element.value.columns for c in columns):
-            return element
-    raise AssertionError(f"no table with {columns}; tables: {[list(e.value.columns) for e in at.dataframe]}")
+    element = _grid(at, *columns)
+    if element is None:
+        raise AssertionError(f"no grid with {columns}; grids: {[list(e.value.columns) for e in at.dataframe]}")
+    return element
 
 
 def displayed(at: AppTest, *columns: str) -> pd.DataFrame:
-    """The first table with these columns as the browser draws it: the display strings of a styled
-    table (formatted numbers), else the values as text; a missing value is drawn as the table's
-    ``placeholder`` (Streamlit's default: "None"), whatever a Styler says."""
-    element = dataframe(at, *columns)
+    """The first table with these columns as the browser draws it: for a grid, the display strings
+    of a styled table (formatted numbers), else the values as text, a missing value drawn as the
+    table's ``placeholder`` (Streamlit's default: "None") whatever a Styler says; for a plain HTML
+    table, its cells' texts."""
+    element = _first_table(at, *columns)
+    if element is None:
+        raise AssertionError(f"no table with {columns}")
+    if isinstance(element, ET.Element):
+        return plain_table_text(element)
     raw = element.value
     arrow = element.proto.arrow_data
     if arrow.HasField("styler") and arrow.styler.display_values:
@@ -148,7 +204,7 @@ def no_missing_text(frame: pd.DataFrame) -> bool:
 
 
 def has_table(at: AppTest, *columns: str) -> bool:
-    return any(all(c in e.value.columns for c in columns) for e in at.dataframe)
+    return _first_table(at, *columns) is not None
 
 
 def texts(at: AppTest) -> str:

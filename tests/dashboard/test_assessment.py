@@ -10,6 +10,7 @@ import openpyxl
 import pandas as pd
 import pytest
 from dashboard_support import (
+    all_tables,
     cell_text,
     cells,
     columns,
@@ -157,8 +158,7 @@ def test_a_provincial_user_sees_every_province_s_place_but_only_its_own_componen
     own = published[published["province_name"] == "四川省"]["score_injury_rate"]
     assert cell_text(cells(grid)[("四川省", columns(grid)[0])]) == [f"{float(own.iloc[0]):,.2f}"]
     assert "本省得分与权重" in texts(at)
-    for element in at.dataframe:  # no table shows another province's components or scorecard
-        frame = element.value
+    for frame in all_tables(at):  # no table shows another province's components or scorecard
         if "省份" in frame and "指标" in frame:
             assert set(frame["省份"]) <= {"四川省"}
     at = signed_in("nat", PAGE)

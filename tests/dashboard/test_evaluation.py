@@ -12,6 +12,7 @@ import openpyxl
 import pandas as pd
 import pytest
 from dashboard_support import (
+    all_tables,
     cell_text,
     cells,
     columns,
@@ -123,8 +124,8 @@ def test_a_provincial_user_sees_the_nation_and_its_own_province(signed_in):
     assert list(table(at, "平均总分", "优秀(年)")["省份"]) == ["广东省"]
     assert at.selectbox(key="ev_province").options == ["全国", "广东省"]
     assert rows(drawing(at, "ev_status_grid")) == ["全国", "广东省"]
-    for element in at.dataframe:
-        assert not set(element.value.astype(str).to_numpy().ravel()) & {"四川省", "新疆生产建设兵团"}
+    for frame in all_tables(at):
+        assert not set(frame.astype(str).to_numpy().ravel()) & {"四川省", "新疆生产建设兵团"}
 
 
 def test_the_final_year_is_an_evaluation_and_missing_figures_show_no_data(app_env, monkeypatch, publish_copy,

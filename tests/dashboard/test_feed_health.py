@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import pytest
-from dashboard_support import cell_text, cells, drawing, has_table, metrics, table, tip
+from dashboard_support import all_tables, cell_text, cells, drawing, has_table, metrics, table, tip
 
 from dashboards import charts
 from ipx.contracts import load_contracts
@@ -118,9 +118,9 @@ def test_rejected_records_with_reasons_never_the_record(signed_in, mart):
     assert not shown["原因"].str.contains(r"\b[a-z]+_[a-z_]+\b").any()  # no rule ids left in the text
     assert metrics(at)["拒收记录数"] == f"{len(expected):,}"
     # the pseudonymised record never reaches the page
-    for element in at.dataframe:
-        assert "record" not in element.value.columns and "记录" not in element.value.columns
-        assert not element.value.astype(str).apply(lambda col: col.str.contains('"uscc"')).any().any()
+    for frame in all_tables(at):
+        assert "record" not in frame.columns and "记录" not in frame.columns
+        assert not frame.astype(str).apply(lambda col: col.str.contains('"uscc"')).any().any()
     quarantined = table(at, "隔离原因")
     expected_q = mart("SELECT file_name FROM ingest.files WHERE status = 'quarantined'")
     expected_q = expected_q[expected_q["file_name"].isin(

@@ -12,7 +12,7 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
-from dashboard_support import displayed, drawing, has_table, no_missing_text, table, texts, tip
+from dashboard_support import all_tables, displayed, drawing, has_table, no_missing_text, table, texts, tip
 
 from dashboards import floating_tables, plan_charts
 from dashboards.floating_whatif import NATIONAL, SPEC_DEFAULTS, Rules, compare, regrade, rules_from_seeds, status_counts
@@ -283,8 +283,8 @@ def test_a_provincial_user_sees_only_its_own_province_and_the_nation(signed_in, 
                    "AND cycle_end_year = ?", [year])["uscc"])
     others = set(mart("SELECT uscc FROM marts.mart_premium_floating WHERE province_code <> '440000'")["uscc"])
     assert usccs == own and not usccs & others
-    for element in at.dataframe:  # no other province anywhere
-        cells = set(element.value.astype(str).to_numpy().ravel())
+    for frame in all_tables(at):  # no other province anywhere
+        cells = set(frame.astype(str).to_numpy().ravel())
         assert not cells & {"四川省", "新疆生产建设兵团"}
         assert not cells & others
     assert not has_table(at, "浮动结果", "公布结果", "测算结果")  # the what-if is for national users
