@@ -1,7 +1,13 @@
 """CSV and XLSX deliveries in all their untidiness (spec section 1, "What real exports look like")."""
 
+import csv
 import datetime as dt
+import io
 
+import pytest
+
+from ipx.ingestion import readers
+from ipx.ingestion.quarantine import Quarantine
 from support.deliveries import claim, employer, headers, ric, sample, write_delivery
 
 
@@ -93,3 +99,70 @@ def test_rows_with_wrong_field_count_are_rejected_and_numbered(landing, ingest, 
     assert query("SELECT record_no, rule FROM ingest.rejected_records ORDER BY 1") == \
         [(2, "row_shape"), (3, "row_shape")]
     assert [r[0] for r in query("SELECT _record_no FROM raw.hrss_employers ORDER BY 1")] == [1, 4]
+
+
+# ------------------------------------------------------------------ declared GB18030, lines in UTF-8
+
+
+def _gb18030_with_utf8_line(rows: int, utf8_at: int, header: bytes | None = None, broken_at: int | None = None) -> bytes:
+    """A GB18030 employer export whose data record ``utf8_at`` (1-based) is written in UTF-8;
+    record ``broken_at`` has a field too many."""
+    def line(cells) -> str:
+        out = io.StringIO()
+        csv.writer(out, lineterminator="").writerow(cells)
+        return out.getvalue()
+
+    lines = [header or line(headers("hrss_employers", list(employer(0)))).encode("gb18030")]
+    for n in range(1, rows + 1):
+        text = line([*employer(n).values(), *(["多余"] if n == broken_at else [])])
+        lines.append(text.encode("utf-8" if n == utf8_at else "gb18030"))
+    return b"\r\n".join(lines) + b"\r\n"
+
+
+def _quarantine(ingest, query):
+    results = ingest()
+    assert [r.status for r in results] == ["quarantined"], results
+    return query("SELECT quarantine_reason, quarantine_detail FROM ingest.files")[0]
+
+
+def test_utf8_line_in_a_later_block_of_a_gb18030_file(landing, ingest, query):
+    """The check sees the bytes as the CSV parser reads them (one read of the file): a UTF-8 line
+    beyond the parser's first blocks is still found, and numbered as a line of the file."""
+    data = _gb18030_with_utf8_line(60_000, utf8_at=59_000)
+    assert len(data) > 2 * readers.BLOCK_SIZE
+    write_delivery(landing, "hrss_employers", [], period="2024Q1", encoding="GB18030", data_bytes=data,
+                   manifest_rows=60_000)
+    assert _quarantine(ingest, query) == (
+        "file_unreadable", "declared GB18030, but line 59001 is UTF-8 (a file of mixed encodings?)")
+    assert query("SELECT count(*) FROM raw.hrss_employers") == [(0,)]
+
+
+def test_utf8_line_after_a_record_the_fast_reader_refuses(landing, ingest, query):
+    """The fast reader stops at a record with a field too many; the UTF-8 line after it is still
+    the reason (the rest of the file is checked before the exact reader takes over)."""
+    data = _gb18030_with_utf8_line(400, utf8_at=300, broken_at=3)  # beyond what the header's reading decodes
+    write_delivery(landing, "hrss_employers", [], period="2024Q1", encoding="GB18030", data_bytes=data,
+                   manifest_rows=400)
+    assert _quarantine(ingest, query) == (
+        "file_unreadable", "declared GB18030, but line 301 is UTF-8 (a file of mixed encodings?)")
+
+
+def test_utf8_line_is_the_reason_even_when_the_header_is_invalid(landing, ingest, query):
+    data = _gb18030_with_utf8_line(400, utf8_at=300, header="甲,乙,丙".encode("gb18030"))
+    write_delivery(landing, "hrss_employers", [], period="2024Q1", encoding="GB18030", data_bytes=data,
+                   manifest_rows=400)
+    assert _quarantine(ingest, query) == (
+        "file_unreadable", "declared GB18030, but line 301 is UTF-8 (a file of mixed encodings?)")
+
+
+def test_utf8_line_check_does_not_depend_on_how_the_file_is_cut():
+    data = _gb18030_with_utf8_line(30, utf8_at=17)
+    for size in (1, 2, 3, 5, 64, 4096, len(data)):
+        check = readers.Utf8LineCheck()
+        for start in range(0, len(data), size):
+            check.feed(data[start:start + size])
+        with pytest.raises(Quarantine, match="line 18 is UTF-8"):
+            check.finish()
+    clean = readers.Utf8LineCheck()
+    clean.feed(_gb18030_with_utf8_line(30, utf8_at=0))
+    clean.finish()  # no UTF-8 line: nothing raised

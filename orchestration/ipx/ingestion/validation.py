@@ -175,11 +175,8 @@ class ValidationPlan:
         return out
 
     # ------------------------------------------------------------ statement
-    def key_sql(self) -> list[str]:
-        return ["t._file_idx"] + [f"t.{q(k)}" for k in self.contract.key]
-
     def validated_sql(self) -> str:
-        """SELECT over ``_incoming`` giving typed values, outcomes and the key rank."""
+        """SELECT over ``_incoming`` giving typed values and outcomes."""
         cols = [c for c in self.contract.columns if c.loaded or c.required]
         typed = ",\n  ".join(
             f"{self.value(c)} AS {q('_v_' + c.name)}, {self.typed(c)} AS {q(c.name)}" for c in cols
@@ -190,15 +187,21 @@ class ValidationPlan:
             f"'severity': {lit(rule.severity)}, 'message': {lit(rule.message)}}} END"
             for rule in rules
         )
-        keys = self.key_sql()
-        key_present = " AND ".join(f"{k} IS NOT NULL" for k in keys[1:])
+        # A record repeats the key of an earlier record of its file: found by grouping the (few)
+        # repeated keys and joining them back, not by a window over all records (which carried
+        # every column through a sort: a fifth of the statement on a national year)
+        key_cols = [self.contract.column(k) for k in self.contract.key]
+        key_names = ["_file_idx"] + [c.name for c in key_cols]
+        repeated = (f"SELECT i._file_idx, {', '.join(f'{self.typed(c)} AS {q(c.name)}' for c in key_cols)}, "
+                    f"min(i._record_no) AS _first_no FROM _incoming AS i "
+                    f"WHERE {' AND '.join(f'{self.typed(c)} IS NOT NULL' for c in key_cols)} "
+                    f"GROUP BY ALL HAVING count(*) > 1")
+        on = " AND ".join(f"t.{q(k)} = d.{q(k)}" for k in key_names)
         key_field = self.contract.key[0]
         key_header = self.contract.column(key_field).header
-        dup = (f"CASE WHEN {key_present} AND row_number() OVER (PARTITION BY {', '.join(keys)} "
-               f"ORDER BY t._record_no) > 1 THEN {{'field': {lit(key_field)}, 'rule': 'duplicate_key', "
+        dup = (f"CASE WHEN t._record_no > d._first_no THEN {{'field': {lit(key_field)}, 'rule': 'duplicate_key', "
                f"'severity': 'R', 'message': {lit(key_header + ': 文件内重复，首次出现于第 ')} || "
-               f"CAST(first_value(t._record_no) OVER (PARTITION BY {', '.join(keys)} ORDER BY t._record_no) AS VARCHAR)"
-               f" || ' 条记录'}} END")
+               f"CAST(d._first_no AS VARCHAR) || ' 条记录'}} END")
         shape = ("CASE WHEN t._row_error IS NOT NULL THEN {'field': NULL, 'rule': 'row_shape', "
                  "'severity': 'R', 'message': t._row_error} END")
         return f"""
@@ -213,5 +216,5 @@ SELECT t.*,
     {outcome_items},
     {dup}
   ], lambda o: o IS NOT NULL) AS _outcomes
-FROM t
+FROM t LEFT JOIN ({repeated}) AS d ON {on}
 """
