@@ -241,3 +241,30 @@ def test_each_row_links_to_its_employer_profile(signed_in, mart):
     assert list(shown["单位档案"]) == [f"employer?uscc={u}" for u in shown["统一社会信用代码"]]
     uscc = shown["统一社会信用代码"].iloc[0]
     assert len(mart("SELECT 1 FROM marts.mart_employer_profile WHERE uscc = ?", [uscc])) == 1
+
+
+def test_the_vectorised_filters_match_each_row_checked_one_by_one():
+    rows = pd.DataFrame({
+        "priority_rank": [3, 1, 2, 5, 4],
+        "province_code": ["440000", "510000", "440000", "660000", "440000"],
+        "key_industry_code": ["mining", None, "construction", "mining", None],
+        "exceeded_factors": [["噪声", "粉尘"], [], None, ["苯"], ["粉尘"]],
+        "overdue_items": [0, 2, 1, None, 3],
+    })
+    rows.index = [10, 20, 30, 40, 50]  # a provincial user's rows keep the labels of the whole table
+
+    def by_hand(provinces=(), industries=(), factors=(), overdue_only=False) -> list[int]:
+        out = []
+        for r in rows.itertuples():
+            industry = NOT_KEY_INDUSTRY_CODE if pd.isna(r.key_industry_code) else r.key_industry_code
+            if ((not provinces or r.province_code in provinces) and (not industries or industry in industries)
+                    and (not factors or set(factors) & set(r.exceeded_factors or []))
+                    and (not overdue_only or (not pd.isna(r.overdue_items) and r.overdue_items > 0))):
+                out.append(r.priority_rank)
+        return sorted(out)
+
+    cases = [{}, {"provinces": ["440000"]}, {"industries": [NOT_KEY_INDUSTRY_CODE]},
+             {"industries": ["mining", NOT_KEY_INDUSTRY_CODE]}, {"factors": ["粉尘"]}, {"factors": ["苯", "噪声"]},
+             {"overdue_only": True}, {"provinces": ["440000"], "factors": ["粉尘"], "overdue_only": True}]
+    for case in cases:
+        assert list(filter_watchlist(rows, **case)["priority_rank"]) == by_hand(**case), case
