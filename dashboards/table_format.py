@@ -101,6 +101,10 @@ def styled(frame: pd.DataFrame, formats: Mapping[str, str | object] | None = Non
 # JavaScript) is then not loaded and compiled in a new tab for a ranking of 32 provinces
 # (issue 11, perceived speed). Longer tables stay grids: sortable, scrollable, virtualised.
 PLAIN_ROWS = 60
+# The most rows a grid is sent (the watchlist, a province's floating employers, rejected records):
+# a screenful many times over. The count above each table and the downloads and filters cover
+# every row; sending 1,000 rows cost 0.1-0.3 s of every fresh load at national volume (issue 11).
+GRID_ROWS = 300
 
 
 def show_table(data, *, key: str, **kwargs) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from dashboards.table_format import GRID_ROWS
 from ipx.exports.labels import label
 from ipx.exports.writers import write_xlsx
 
@@ -39,7 +40,7 @@ DOWNLOAD_COLUMNS = [
 
 # The page's table shows the worst rows only: a browser table of 100,000 employers is neither read
 # nor fast to send; the count above it and the XLSX download cover every filtered row.
-DISPLAY_ROWS = 1_000
+DISPLAY_ROWS = GRID_ROWS
 
 
 def factor_options(rows: pd.DataFrame) -> list[str]:

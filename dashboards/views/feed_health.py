@@ -11,7 +11,7 @@ import streamlit as st
 
 from dashboards import auth, charts, data, drawing, provenance
 from dashboards.delivery_grid import SUMMARY_LABELS, in_range, month_label, period_months, summarise
-from dashboards.table_format import MISSING
+from dashboards.table_format import GRID_ROWS, MISSING
 from ipx.contracts import load_contracts
 from ipx.exports.labels import label, quarantine_reason, rule_name
 
@@ -34,7 +34,7 @@ QUARANTINE_LABELS = {"feed_title": "数据项", "province_name": "省份", "peri
 QUALITY_LABELS = {"feed": "数据项", "province_code": "省份", "year": "年度", "severity": "级别",
                   "rule": "规则", "records": "记录数"}
 SEVERITY = {"R": "R 拒收", "W": "W 标记", "info": "提示"}
-DISPLAY_ROWS = 1_000  # rejected records drawn at most (the count above the table covers all)
+DISPLAY_ROWS = GRID_ROWS  # rows of a table drawn at most (the counts above the tables cover all)
 # Pixel widths so that the tables fit a 1280 px window (the page stretches them when there is room).
 REJECTED_WIDTHS = {"数据项": 120, "省份": 90, "期间": 70, "文件": 180, "记录号": 60, "数据字段": 110, "规则": 130, "原因": 240}
 QUARANTINE_WIDTHS = {"数据项": 120, "省份": 90, "期间": 70, "序号": 45, "文件": 200, "隔离原因": 120, "说明": 190,
@@ -120,7 +120,11 @@ def render() -> None:
         else:
             columns = ["feed_title", "province_name", "period", "status_zh", "clean", "due_at", "first_exported_at",
                        "current_seq", "records", "records_rejected", "rejected_share"]
-            st.dataframe(problems.sort_values(["province_code", "feed", "period"])[columns].rename(columns=label),
+            problems = problems.sort_values(["province_code", "feed", "period"])
+            if len(problems) > DISPLAY_ROWS:
+                st.caption(f"表中显示前 {DISPLAY_ROWS:,} 个（按省份、数据项、期间排列）；请用期间、省份和数据项筛选。")
+                problems = problems.head(DISPLAY_ROWS)
+            st.dataframe(problems[columns].rename(columns=label),
                          hide_index=True, placeholder=MISSING, key="fh_problems",
                          column_config={label("rejected_share"): st.column_config.NumberColumn(format="%.4f")})
 
@@ -182,12 +186,16 @@ def render() -> None:
     cols = st.columns(len(SEVERITY))
     for col, (code, name) in zip(cols, SEVERITY.items()):
         col.metric(name, f"{int(quality.loc[quality['severity'] == code, 'records'].sum()):,}")
-    shown = quality.assign(feed=quality["feed"].map(lambda f: titles.get(f, f)),
-                           province_code=quality["province_code"].map(lambda c: names.get(c, c)),
-                           rule=quality["rule"].map(rule_name),
-                           severity=quality["severity"].map(lambda s: SEVERITY.get(s, s)))
-    st.dataframe(shown.sort_values(["records", "feed"], ascending=[False, True])[list(QUALITY_LABELS)]
-                 .rename(columns=QUALITY_LABELS), hide_index=True, placeholder=MISSING, key="fh_quality")
+    ordered = quality.sort_values(["records", "feed"], ascending=[False, True])
+    if len(ordered) > DISPLAY_ROWS:
+        st.caption(f"表中显示记录数最多的 {DISPLAY_ROWS:,} 行（共 {len(ordered):,} 行，合计见上）；请用期间、省份和数据项筛选。")
+        ordered = ordered.head(DISPLAY_ROWS)
+    shown = ordered.assign(feed=ordered["feed"].map(lambda f: titles.get(f, f)),
+                           province_code=ordered["province_code"].map(lambda c: names.get(c, c)),
+                           rule=ordered["rule"].map(rule_name),
+                           severity=ordered["severity"].map(lambda s: SEVERITY.get(s, s)))
+    st.dataframe(shown[list(QUALITY_LABELS)].rename(columns=QUALITY_LABELS), hide_index=True, placeholder=MISSING,
+                 key="fh_quality")
 
 
 render()
