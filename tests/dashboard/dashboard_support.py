@@ -4,6 +4,7 @@ what a page shows (drawings made on the server, dataframes, metrics, messages)."
 from __future__ import annotations
 
 import json
+import re
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -64,6 +65,23 @@ def drawing(at: AppTest, key: str) -> ET.Element:
 
 def parse(markup: str) -> ET.Element:
     return ET.fromstring("<root>" + markup.replace(' xmlns="http://www.w3.org/2000/svg"', "") + "</root>")
+
+
+def path_rings(d: str) -> list[list[tuple[float, float]]]:
+    """The rings of SVG path data made of M, L / l (absolute / relative) and Z / z, as absolute points."""
+    rings: list[list[tuple[float, float]]] = []
+    for command, args in re.findall(r"([MLlZz])([^MLlZz]*)", d):
+        if command in "Zz":
+            continue
+        x, y = (float(v) for v in args.split(","))
+        if command == "M":
+            rings.append([(x, y)])
+        elif command == "L":
+            rings[-1].append((x, y))
+        else:
+            last = rings[-1][-1]
+            rings[-1].append((last[0] + x, last[1] + y))
+    return rings
 
 
 def tip(element: ET.Element) -> str:

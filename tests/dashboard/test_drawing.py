@@ -67,3 +67,21 @@ def test_ticks_are_round_and_cover_the_largest_value():
     assert drawing.nice_ticks(9.8149) == [0, 2, 4, 6, 8, 10]
     assert drawing.nice_ticks(0.0) == [0.0, 1.0]
     assert drawing.nice_ticks(87)[-1] >= 87
+
+
+def test_map_paths_are_relative_steps_that_come_back_to_the_projected_points():
+    from dashboard_support import path_rings
+
+    from dashboards import map_svg
+
+    to_xy = lambda lon, lat: (lon * 10.0, lat * 10.0)  # noqa: E731 (a projection for the test)
+    ring = [(0.0, 0.0), (1.03, 0.0), (1.04, 0.01), (1.0, 1.0), (0.0, 1.0), (0.0, 0.0)]
+    d = map_svg._path([ring], to_xy)
+    assert d.startswith("M0,0l") and d.endswith("z") and "L" not in d
+    drawn = path_rings(d)[0]
+    # every point within half a grid step of its projection; the point that fell on the one before is left out
+    assert len(drawn) == len(ring) - 1
+    expected = [to_xy(*p) for i, p in enumerate(ring) if i != 2]
+    flat = [v for point in drawn for v in point]
+    assert flat == pytest.approx([v for point in expected for v in point], abs=0.5 / map_svg.PATH_STEPS)
+    assert map_svg._path([[(0, 0), (0.01, 0.01), (0.0, 0.0)]], to_xy) == ""  # a ring of fewer than 3 points: none

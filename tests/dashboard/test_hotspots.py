@@ -24,6 +24,7 @@ from dashboard_support import (
     metrics,
     no_missing_text,
     parse,
+    path_rings,
     plain_table,
     plain_table_text,
     rows,
@@ -487,7 +488,7 @@ def test_the_corps_is_a_marker_inside_xinjiang_with_its_value(signed_in, mart):
     assert (float(marker.get("cx")), float(marker.get("cy"))) == pytest.approx((x, y), abs=0.1)
     # inside Xinjiang's outline as drawn (the point in the projected polygon)
     xinjiang = _provinces(root)["650000"].get("d")
-    rings = [[tuple(map(float, p.split(","))) for p in ring.strip("Z").split("L")] for ring in xinjiang.split("M")[1:]]
+    rings = path_rings(xinjiang)
     assert any(shapely.Polygon(r).contains(shapely.Point(x, y)) for r in rings if len(r) > 2)
     row = _hotspots(mart, 2022, "key_all").set_index("province_code").loc["660000"]
     assert float(marker.get("data-value")) == pytest.approx(float(row["injury_rate_gap_pct"]))
