@@ -67,7 +67,9 @@ def value_text(value, measure: Measure) -> str:
 
 
 def gap_text(row) -> str:
-    """"+1.2214‰（+14.21%）"."""
+    """"+1.2214‰（+14.21%）"; "无数据" without a unit when there is no gap (no target path)."""
+    if pd.isna(row["injury_rate_gap_per_1000"]):
+        return NO_DATA
     return f"{signed(row['injury_rate_gap_per_1000'], 4)}‰（{signed(row['injury_rate_gap_pct'], 2)}%）"
 
 

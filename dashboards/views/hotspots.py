@@ -174,10 +174,15 @@ def _lead(hotspots: pd.DataFrame, *, year: int, group: str, group_name: str, pub
                   delta_description="较上年" if not pd.isna(n["injury_rate_per_1000_change"]) else None,
                   help="全国为已报送省份之和。变化为与上年公布值之差，下降为好（绿色）。")
         status = n["target_status"]
-        k2.metric("全国目标路径值", f"{charts.format_value(n['target_injury_rate_per_1000'], 4)}‰",
-                  delta=f"差距 {gap.gap_text(n)} {gap.status_label(status, n['injury_rate_gap_per_1000'])}",
-                  delta_color="red" if status == gap.BEHIND else "green", delta_arrow="off",
-                  help=_target_path_help(pub))
+        if pd.isna(n["target_injury_rate_per_1000"]):  # no base-year rate: no target path to compare with
+            k2.metric("全国目标路径值", "无数据",
+                      help="没有目标路径值：目标路径由基期发生率推算，已发布的数据中没有基期的发生率。"
+                           + (f"\n\n{_target_path_help(pub)}" if _target_path_help(pub) else ""))
+        else:
+            k2.metric("全国目标路径值", f"{charts.format_value(n['target_injury_rate_per_1000'], 4)}‰",
+                      delta=f"差距 {gap.gap_text(n)} {gap.status_label(status, n['injury_rate_gap_per_1000'])}",
+                      delta_color="red" if status == gap.BEHIND else "green", delta_arrow="off",
+                      help=_target_path_help(pub))
     else:
         k1.metric(f"全国{group_name}工伤事故发生率", "无数据")
         k2.metric("全国目标路径值", "无数据")

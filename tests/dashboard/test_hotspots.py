@@ -369,6 +369,19 @@ def test_a_provisional_year_is_marked_as_such(app_env, monkeypatch, publish_copy
     assert "2021年" in at.selectbox(key="hs_year").options
 
 
+def test_a_year_without_a_target_path_reads_no_data_without_a_unit(app_env, monkeypatch, publish_copy, signed_in):
+    """A history that does not reach back to the base year has no target path: the KPI reads
+    无数据 (never "无数据‰"), with the reason in its help."""
+    monkeypatch.setenv("IPX_WAREHOUSE", str(publish_copy(
+        "UPDATE marts.mart_hotspots SET target_injury_rate_per_1000 = NULL, injury_rate_gap_per_1000 = NULL, "
+        "injury_rate_gap_pct = NULL, target_status = NULL")))
+    at = signed_in("nat", PAGE)
+    assert not at.exception
+    target = next(m for m in at.metric if m.label == "全国目标路径值")
+    assert target.value == "无数据" and "基期" in target.proto.help
+    assert not [m for m in at.metric if "无数据‰" in m.value or "无数据%" in str(m.proto.delta)]
+
+
 # ------------------------------------------------------------------ who lags behind the target path
 
 
