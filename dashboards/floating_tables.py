@@ -86,7 +86,8 @@ SUMMARY_LABELS = {
     "projected_premium_wan": "浮动后年缴费(万元)",
     "change_wan": "缴费变化(万元)",
 }
-SUMMARY_FORMATS = {"当前年缴费(万元)": "{:,.2f}", "浮动后年缴费(万元)": "{:,.2f}", "缴费变化(万元)": signed(2)}
+SUMMARY_FORMATS = {"当前年缴费(万元)": "{:,.2f}", "浮动后年缴费(万元)": "{:,.2f}", "缴费变化(万元)": signed(2),
+                   "浮动单位数": "{:,}", **dict.fromkeys(STATUS_COLUMNS.values(), "{:,}")}  # counts with separators
 
 # The employer table shows at most this many rows (the count above it and the download cover all).
 DISPLAY_ROWS = GRID_ROWS

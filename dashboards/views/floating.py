@@ -207,7 +207,8 @@ def _whatif(pub: data.Publication, year: int, summary: pd.DataFrame, names: dict
     table["缴费变化(公布,万元)"] = provinces["published_change_yuan"] / WAN
     table["缴费变化(测算,万元)"] = provinces["whatif_change_yuan"] / WAN
     st.markdown("**各省测算**")
-    show_table(styled(table, {"缴费变化(公布,万元)": signed(2), "缴费变化(测算,万元)": signed(2)}),
+    counts = {c: "{:,}" for c in table.columns if c.endswith(("(公布)", "(测算)"))}
+    show_table(styled(table, counts | {"缴费变化(公布,万元)": signed(2), "缴费变化(测算,万元)": signed(2)}),
                key="fl_whatif_provinces")
 
 
@@ -259,7 +260,7 @@ def render() -> None:
         st.markdown(f"**{scope_rows.iloc[0]['province_name']}**")
         _summary_metrics(scope_rows.iloc[0])
     table = summary_for_display(provinces, "province_name")
-    show_table(styled(table, SUMMARY_FORMATS | {SUMMARY_LABELS["employers"]: "{:,}"}), key="fl_provinces")
+    show_table(styled(table, SUMMARY_FORMATS), key="fl_provinces")
     st.caption("单位数按浮动结果分列；缴费单位万元。" + ("您的账号只能查看全国合计与本省。" if own else ""))
 
     # -------------------------------------------------------------- one province: by class, employers
@@ -273,7 +274,7 @@ def render() -> None:
                             disabled=bool(own))
     classes = summary_for_display(class_summary(summary, year, province), "risk_class")
     st.markdown(f"**{names.get(province, province)}：按风险类别**")
-    show_table(styled(classes, SUMMARY_FORMATS | {SUMMARY_LABELS["employers"]: "{:,}"}), key="fl_classes")
+    show_table(styled(classes, SUMMARY_FORMATS), key="fl_classes")
     drawing.show(status_bars(classes, category=SUMMARY_LABELS["risk_class"],
                              counts={SUMMARY_LABELS[c]: s for c, s in STATUS_COLUMNS.items()}), key="fl_class_chart")
 
