@@ -34,34 +34,38 @@ class WarehouseLayout:
     def at(cls, warehouse: str | Path) -> WarehouseLayout:
         return cls(Path(warehouse).expanduser().resolve())
 
+    def _beside(self, suffix: str) -> Path:
+        """A folder beside the warehouse file: ``ipx.duckdb`` + ``suffix``."""
+        return self.warehouse.with_name(self.warehouse.name + suffix)
+
     @property
     def archive_dir(self) -> Path:
-        return self.warehouse.with_name(self.warehouse.name + ".archive")
+        return self._beside(".archive")
 
     @property
     def log_dir(self) -> Path:
-        return self.warehouse.with_name(self.warehouse.name + ".logs")
+        return self._beside(".logs")
 
     @property
     def dagster_home(self) -> Path:
-        return self.warehouse.with_name(self.warehouse.name + ".dagster")
+        return self._beside(".dagster")
 
     @property
     def dbt_target(self) -> Path:
-        return self.warehouse.with_name(self.warehouse.name + ".dbt")
+        return self._beside(".dbt")
 
     @property
     def serving_dir(self) -> Path:
-        return self.warehouse.with_name(self.warehouse.name + ".serving")
+        return self._beside(".serving")
 
     @property
     def spark_dir(self) -> Path:
-        return self.warehouse.with_name(self.warehouse.name + ".spark")
+        return self._beside(".spark")
 
     @property
     def dbt_spark_target(self) -> Path:
-        return self.warehouse.with_name(self.warehouse.name + ".dbt-spark")
+        return self._beside(".dbt-spark")
 
     @property
     def lake_dir(self) -> Path:
-        return self.warehouse.with_name(self.warehouse.name + ".lake")
+        return self._beside(".lake")
