@@ -127,11 +127,11 @@ def plain_table(data, *, name: str) -> str:
     # pandas computes the cell styles and keeps each cell's formatter in private attributes (the
     # same ones Streamlit reads to send a Styler's display values); pandas is pinned.
     data._compute()
-    columns = list(frame.columns)
-    formatters = {column: data._display_funcs[(0, j)] for j, column in enumerate(columns)} if len(frame) else {}
+    index = {column: j for j, column in enumerate(frame.columns)}
+    formatters = {column: data._display_funcs[(0, j)] for column, j in index.items()} if len(frame) else {}
 
     def styles(position: int, column: str) -> str:
-        return "; ".join(f"{prop}: {value}" for prop, value in data.ctx.get((position, columns.index(column)), []))
+        return "; ".join(f"{prop}: {value}" for prop, value in data.ctx.get((position, index[column]), []))
 
     return drawing.table(frame, name=name, missing=MISSING, formats=formatters, styles=styles)
 

@@ -175,9 +175,10 @@ def _lead(hotspots: pd.DataFrame, *, year: int, group: str, group_name: str, pub
                   help="全国为已报送省份之和。变化为与上年公布值之差，下降为好（绿色）。")
         status = n["target_status"]
         if pd.isna(n["target_injury_rate_per_1000"]):  # no base-year rate: no target path to compare with
+            path_help = _target_path_help(pub)
             k2.metric("全国目标路径值", "无数据",
                       help="没有目标路径值：目标路径由基期发生率推算，已发布的数据中没有基期的发生率。"
-                           + (f"\n\n{_target_path_help(pub)}" if _target_path_help(pub) else ""))
+                           + (f"\n\n{path_help}" if path_help else ""))
         else:
             k2.metric("全国目标路径值", f"{charts.format_value(n['target_injury_rate_per_1000'], 4)}‰",
                       delta=f"差距 {gap.gap_text(n)} {gap.status_label(status, n['injury_rate_gap_per_1000'])}",
