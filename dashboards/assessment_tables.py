@@ -26,18 +26,7 @@ CHANGE, PREVIOUS_RANK, RANK_CHANGE = "较上年(分)", "上年排名", "名次�
 # component scores (those are details, shown to a provincial user for its own province only).
 RANKING_COLUMNS = ["rank", "province_name", "total_score", "grade", CHANGE, PREVIOUS_RANK, RANK_CHANGE]
 
-# Column widths (pixels) small enough for the tables to fit a 1280 px window beside the sidebar;
-# st.dataframe stretches them to the page's width when there is room.
-RANKING_COLUMN_CONFIG = {
-    "排名": {"width": 60}, "省份": {"width": 160}, "总分": {"width": 80}, "等级": {"width": 70},
-    CHANGE: {"width": 90}, PREVIOUS_RANK: {"width": 80}, RANK_CHANGE: {"width": 80},
-}
 SCORECARD_COLUMNS = [c for c in SCORECARD_LABELS if c != "figure_definition"]  # 口径 is listed under the table
-SCORECARD_COLUMN_CONFIG = {
-    "指标": {"width": 44}, "指标名称": {"width": 180}, "权重": {"width": 50}, "得分": {"width": 60},
-    "指标值": {"width": 80}, "分子": {"width": 95}, "分母": {"width": 95}, "基期值(2020年)": {"width": 105},
-    "目标值": {"width": 80},
-}
 
 
 def export_file(warehouse: Path, year: int, scope: frozenset[str] | None = None) -> bytes:

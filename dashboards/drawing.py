@@ -75,6 +75,7 @@ _CSS = (
     "text-align: left; }\n"
     ".ipx-drawing table.ipx-table th { background: #f7f8fa; font-weight: 600; color: #31333f; }\n"
     ".ipx-drawing table.ipx-table .ipx-num { text-align: right; font-variant-numeric: tabular-nums; }\n"
+    ".ipx-drawing table.ipx-table td.ipx-num, .ipx-drawing table.ipx-table td a { white-space: nowrap; }\n"
     ".ipx-drawing .ipx-chip { display: inline-block; width: 14px; height: 12px; margin-right: 4px; "
     "vertical-align: -1px; border: 1px solid #bbb; }\n"
 )
@@ -538,32 +539,43 @@ def date_points(groups: Sequence[tuple[str, str, Sequence[Point]]], *, name: str
 
 
 def table(frame, *, name: str, formats: dict[str, Callable[[object], str]] | None = None,
-          missing: str = "—", styles: Callable[[int, str], str] | None = None) -> str:
-    """A small read-only table (a pandas DataFrame) as HTML: each column's ``formats`` (value ->
-    text), ``missing`` for a missing value, numbers right-aligned; each cell carries its value
-    (``data-value``, numbers only) and ``styles(row position, column)``'s CSS, if any. For short
-    tables, where ``st.dataframe``'s own 1.8 MB front end would be compiled in every new tab for a
-    dozen rows."""
+          missing: str = "—", styles: Callable[[int, str], str] | None = None,
+          links: dict[str, tuple[str, str]] | None = None, widths: dict[str, str] | None = None) -> str:
+    """A read-only table (a pandas DataFrame) as HTML: each column's ``formats`` (value -> text),
+    ``missing`` for a missing value, numbers right-aligned; each cell carries its value
+    (``data-value``, numbers only) and ``styles(row position, column)``'s CSS, if any. ``links``:
+    column -> (text, title) for columns of addresses, drawn as links opening a new tab;
+    ``widths``: column -> its minimum width (CSS). Used for every table of the pages, where
+    ``st.dataframe``'s own 1.8 MB front end would be compiled in every new tab."""
     import pandas as pd  # local: this module is imported by every page
 
-    formats = formats or {}
+    formats, links, widths = formats or {}, links or {}, widths or {}
     numeric = {c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c]) and not
                pd.api.types.is_bool_dtype(frame[c])}
-    head = "".join(f'<th scope="col" class="{"ipx-num" if c in numeric else ""}">{esc(c)}</th>' for c in frame.columns)
+
+    def th(column) -> str:
+        width = f' style="min-width: {esc(widths[column])}"' if column in widths else ""
+        return f'<th scope="col" class="{"ipx-num" if column in numeric else ""}"{width}>{esc(column)}</th>'
+
+    head = "".join(th(c) for c in frame.columns)
     body = []
     for position, values in enumerate(frame.itertuples(index=False)):
         cells = []
         for column, value in zip(frame.columns, values):
             if value is None or (not isinstance(value, str) and pd.isna(value)):
-                text, attrs = missing, ""
+                content, attrs = esc(missing), ""
+            elif column in links:
+                text, title = links[column]
+                tip = f' title="{esc(title)}"' if title else ""
+                content, attrs = f'<a href="{esc(value)}" target="_blank" rel="noopener"{tip}>{esc(text)}</a>', ""
             else:
-                text = formats[column](value) if column in formats else str(value)
+                content = esc(formats[column](value) if column in formats else str(value))
                 attrs = f' data-value="{float(value)!r}"' if column in numeric else ""
             css = styles(position, column) if styles else ""
             if css:
                 attrs += f' style="{esc(css)}"'
             cells.append(f'<td data-column="{esc(column)}"{attrs} class="{"ipx-num" if column in numeric else ""}">'
-                         f"{esc(text)}</td>")
+                         f"{content}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     return (f'<div class="ipx-table-wrap" data-drawing="{esc(name)}"><table class="ipx-table"><thead><tr>{head}</tr>'
             f'</thead><tbody>{"".join(body)}</tbody></table></div>')

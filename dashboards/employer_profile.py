@@ -23,7 +23,7 @@ OPEN_TABLE_COLUMNS = ["event_kind", "event_date", "description", "deadline", "ev
 YEARLY_TABLE_COLUMNS = ["year", "exceedances", "worst_exceedance_ratio", "hazards", "major_hazards",
                         "recognised_injuries", "injury_deaths", "od_cases", "accidents",
                         "union_inspections_with_findings"]
-DESCRIPTION_WIDTH = 520  # px: the longest descriptions (exceedances) fit on one line
+DESCRIPTION_WIDTH = 360  # px: a description's minimum width in the tables (longer ones wrap)
 OVERDUE_FILL = "background-color: #fde0dc; color: #a50f15; font-weight: 600"
 LIMIT_COLOUR = "#a50f15"
 # Distinct colours for the factors, none of them the limit line's red.

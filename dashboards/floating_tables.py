@@ -12,7 +12,7 @@ import pandas as pd
 
 from dashboards.floating_whatif import DOWN, NEW, STATUSES, UNCHANGED, UNCLASSIFIED, UP
 from dashboards.scoped_exports import export_bytes
-from dashboards.table_format import GRID_ROWS, WAN, signed
+from dashboards.table_format import WAN, signed
 from ipx.exports.floating import export_floating
 
 CLASS_NAMES = {1: "一类", 2: "二类", 3: "三类", 4: "四类", 5: "五类", 6: "六类", 7: "七类", 8: "八类"}
@@ -88,9 +88,6 @@ SUMMARY_LABELS = {
 }
 SUMMARY_FORMATS = {"当前年缴费(万元)": "{:,.2f}", "浮动后年缴费(万元)": "{:,.2f}", "缴费变化(万元)": signed(2),
                    "浮动单位数": "{:,}", **dict.fromkeys(STATUS_COLUMNS.values(), "{:,}")}  # counts with separators
-
-# The employer table shows at most this many rows (the count above it and the download cover all).
-DISPLAY_ROWS = GRID_ROWS
 
 
 def class_name(value) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from dashboards.table_format import GRID_ROWS
+from dashboards.table_format import count
 from ipx.exports.labels import label
 from ipx.exports.writers import write_xlsx
 
@@ -38,9 +38,13 @@ DOWNLOAD_COLUMNS = [
 ]
 
 
-# The page's table shows the worst rows only: a browser table of 100,000 employers is neither read
-# nor fast to send; the count above it and the XLSX download cover every filtered row.
-DISPLAY_ROWS = GRID_ROWS
+# How the table's numbers read: counts and ranks as whole numbers with separators (a column with a
+# missing value arrives as floats), the worst ratio to its limit with four decimals.
+DISPLAY_FORMATS = {
+    **{label(c): count for c in ("priority_rank", "priority_tier", "overdue_items", "open_items", "max_days_overdue",
+                                 "exceedances_12m", "linked_injuries_12m", "od_cases_12m", "union_complaints_12m")},
+    label("worst_exceedance_ratio"): "{:.4f}",
+}
 
 
 def factor_options(rows: pd.DataFrame) -> list[str]:

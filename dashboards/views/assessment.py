@@ -19,9 +19,7 @@ from dashboards.assessment_tables import (
     CHANGE,
     COMPONENT_SCORES,
     RANK_CHANGE,
-    RANKING_COLUMN_CONFIG,
     RANKING_COLUMNS,
-    SCORECARD_COLUMN_CONFIG,
     SCORECARD_COLUMNS,
     SCORECARD_LABELS,
     assessed_years,
@@ -88,8 +86,7 @@ def render() -> None:
     # The ranking (allowed to every role): place, total, grade and the change from the year before;
     # the component scores are in the grid below, of the provinces whose details the viewer may see.
     table = ranking[RANKING_COLUMNS].rename(columns=label)
-    show_table(styled(table, {label("total_score"): "{:.2f}", CHANGE: "{:+.2f}"}), key="as_ranking",
-               column_config=RANKING_COLUMN_CONFIG)
+    show_table(styled(table, {label("total_score"): "{:.2f}", CHANGE: "{:+.2f}"}), key="as_ranking")
 
     own = viewer.province if viewer.role == "provincial" else None
     st.subheader("本省得分与权重" if own else "各省得分与权重")
@@ -138,7 +135,7 @@ def render() -> None:
     show_table(styled(card[SCORECARD_COLUMNS].rename(columns=SCORECARD_LABELS),
                       {"权重": "{:g}", "指标值": "{:,.4f}", "分子": "{:,.2f}", "分母": "{:,.2f}",
                        "基期值(2020年)": "{:,.4f}", "目标值": "{:,.4f}", "得分": "{:.2f}"}),
-               key="as_scorecard", column_config=SCORECARD_COLUMN_CONFIG)
+               key="as_scorecard")
     st.caption("F 报告报送的指标值：年度落实情况按期 0.6 + 实施方案按期备案 0.4。"
                "“—”：分子分母为空表示该项不按比率计算；基期值、目标值为空表示该项没有基期或目标。")
     left, right = st.columns([2, 3])

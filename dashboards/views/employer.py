@@ -11,7 +11,7 @@ import streamlit as st
 
 from dashboards import access_log, auth, data, drawing, provenance
 from dashboards import employer_profile as ep
-from dashboards.table_format import MISSING, show_table
+from dashboards.table_format import MISSING, Link, show_table
 
 _LOGGED_KEY = "_emp_logged"
 _FLOATING_LABELS = {"上浮": "上浮", "下浮": "下浮", "不浮动": "不浮动", "新参保": "新参保（不足一个周期，不浮动）",
@@ -43,9 +43,8 @@ def _search(pub: data.Publication, viewer: auth.Viewer, names: dict[str, str]) -
     found = found.head(ep.SEARCH_LIMIT)
     st.caption(f"找到 {len(found):,} 家单位" + (f"（只列出前 {ep.SEARCH_LIMIT} 家，请输入更完整的名称或代码）" if more else "")
                + "；列入超标与隐患清单的单位在前。清单优先序为“—”表示未列入清单。")
-    show_table(ep.search_display(found), key="emp_results", column_config={
-        "档案": st.column_config.LinkColumn("档案", display_text="查看档案"),
-    })
+    show_table(ep.search_display(found), key="emp_results",
+               links={"档案": Link("查看档案", "在新标签页打开该单位的档案")})
     titles = {u: f"{n}（{u}，{p}）" for u, n, p in
               zip(found["uscc"], found["employer_name"], found["province_name"])}
     choice = st.selectbox("打开档案", list(titles), key="emp_choice", format_func=titles.get)
@@ -141,7 +140,7 @@ def _profile(pub: data.Publication, row: pd.Series) -> None:
     else:
         st.caption(f"共 {len(items):,} 项，其中逾期 {int(items['is_overdue'].sum()):,} 项（红色，逾期最久的在前）。")
         show_table(ep.open_table(items.reset_index(drop=True)), key="emp_open_items",
-                   column_config={"情况": st.column_config.TextColumn(width=ep.DESCRIPTION_WIDTH)})
+                   widths={"情况": ep.DESCRIPTION_WIDTH})
 
     yearly = ep.yearly_of(pub, row["province_code"], row["uscc"])
     if yearly is not None and not yearly.empty:
@@ -158,8 +157,7 @@ def _profile(pub: data.Publication, row: pd.Series) -> None:
         shown = events[events["event_kind"].isin(chosen)] if chosen else events
         st.caption(f"{len(shown):,} 条，最近的在前。“—”表示该项不适用（如工伤没有整改期限）。"
                    "工伤、职业病只列日期和类别，不含任何个人信息。")
-        show_table(ep.event_table(shown), key="emp_events", height=min(600, 38 + 35 * len(shown)),
-                   column_config={"情况": st.column_config.TextColumn(width=ep.DESCRIPTION_WIDTH)})
+        show_table(ep.event_table(shown), key="emp_events", unit="条", widths={"情况": ep.DESCRIPTION_WIDTH})
 
     _floating(row)
 

@@ -11,7 +11,7 @@ import streamlit as st
 
 from dashboards import auth, charts, data, drawing, provenance
 from dashboards.delivery_grid import SUMMARY_LABELS, in_range, month_label, period_months, summarise
-from dashboards.table_format import GRID_ROWS, MISSING
+from dashboards.table_format import count, pager, show_table
 from ipx.contracts import load_contracts
 from ipx.exports.labels import label, quarantine_reason, rule_name
 
@@ -34,15 +34,13 @@ QUARANTINE_LABELS = {"feed_title": "数据项", "province_name": "省份", "peri
 QUALITY_LABELS = {"feed": "数据项", "province_code": "省份", "year": "年度", "severity": "级别",
                   "rule": "规则", "records": "记录数"}
 SEVERITY = {"R": "R 拒收", "W": "W 标记", "info": "提示"}
-DISPLAY_ROWS = GRID_ROWS  # rows of a table drawn at most (the counts above the tables cover all)
-# Pixel widths so that the tables fit a 1280 px window (the page stretches them when there is room).
+# The summary table's counts (whole numbers with separators).
+SUMMARY_COUNTS = ("slices", "n_on_time", "n_late", "n_quarantined", "n_missing", "n_not_due", "unclean", "records",
+                  "records_rejected")
+# Minimum column widths in pixels (the texts wrap within them; the page stretches the tables when there is room).
 REJECTED_WIDTHS = {"数据项": 120, "省份": 90, "期间": 70, "文件": 180, "记录号": 60, "数据字段": 110, "规则": 130, "原因": 240}
 QUARANTINE_WIDTHS = {"数据项": 120, "省份": 90, "期间": 70, "序号": 45, "文件": 200, "隔离原因": 120, "说明": 190,
                      "导出时间": 150}
-
-
-def _widths(widths: dict[str, int]) -> dict:
-    return {column: {"width": width} for column, width in widths.items()}
 
 
 def _default_range(months: list[int], pub: data.Publication) -> tuple[int, int]:
@@ -109,9 +107,9 @@ def render() -> None:
         st.caption("格内为“按时/已到期”数据片数，颜色为期间内最差的状态；数据片的期间与所选范围有重叠即计入。"
                    "拒收超1%：已接收但现行版本拒收记录超过1%。")
         with st.expander("报送情况明细表", expanded=False):
-            st.dataframe(summary[list(SUMMARY_LABELS)].rename(columns=SUMMARY_LABELS), hide_index=True, placeholder=MISSING,
-                         key="fh_summary",
-                         column_config={"最高拒收比例": st.column_config.NumberColumn(format="%.4f")})
+            show_table(summary[list(SUMMARY_LABELS)].rename(columns=SUMMARY_LABELS), key="fh_summary",
+                       formats={"最高拒收比例": "{:.4f}", **{SUMMARY_LABELS[c]: count for c in SUMMARY_COUNTS}},
+                       unit="行")
         problems = chosen[chosen["status"].isin(["late", "quarantined", "missing"])
                           | (chosen["accepted"] & ~chosen["clean"])]
         st.markdown(f"**未按时或不合格的数据片（{len(problems):,}）**")
@@ -121,12 +119,11 @@ def render() -> None:
             columns = ["feed_title", "province_name", "period", "status_zh", "clean", "due_at", "first_exported_at",
                        "current_seq", "records", "records_rejected", "rejected_share"]
             problems = problems.sort_values(["province_code", "feed", "period"])
-            if len(problems) > DISPLAY_ROWS:
-                st.caption(f"表中显示前 {DISPLAY_ROWS:,} 个（按省份、数据项、期间排列）；请用期间、省份和数据项筛选。")
-                problems = problems.head(DISPLAY_ROWS)
-            st.dataframe(problems[columns].rename(columns=label),
-                         hide_index=True, placeholder=MISSING, key="fh_problems",
-                         column_config={label("rejected_share"): st.column_config.NumberColumn(format="%.4f")})
+            page = pager(len(problems), key="fh_problems_page", unit="个", signature=(first, last, tuple(provinces),
+                                                                                      tuple(feeds)))
+            show_table(problems.iloc[page][columns].rename(columns=label), key="fh_problems",
+                       formats={label("rejected_share"): "{:.4f}", label("records"): count,
+                                label("records_rejected"): count, label("current_seq"): count})
 
     # -------------------------------------------------------------- rejected records
     st.subheader("拒收记录")
@@ -140,9 +137,10 @@ def render() -> None:
             st.info("所选范围内没有拒收记录。")
         else:
             st.metric("拒收记录数", f"{len(rejected):,}")
-            if len(rejected) > DISPLAY_ROWS:  # a national range holds 100,000s: the page sends a screenful
-                st.caption(f"表中显示前 {DISPLAY_ROWS:,} 条（按数据项、文件、记录号排列）；请用期间、省份和数据项筛选。")
-                rejected = rejected.head(DISPLAY_ROWS)
+            # a national range holds 100,000s: one page of them is made into the table
+            page = pager(len(rejected), key="fh_rejected_page", unit="条",
+                         signature=(first, last, tuple(provinces), tuple(feeds)))
+            rejected = rejected.iloc[page]
             shown = rejected.assign(
                 feed_title=rejected["feed"].map(lambda f: titles.get(f, f)),
                 province_name=rejected["province"].map(lambda c: names.get(c, c)),
@@ -151,8 +149,8 @@ def render() -> None:
                 # the stored reason starts with the rule id ("date: 检查日期: 不是有效的日期")
                 reason_text=rejected["reason"].str.replace(r"^[a-z_]+: ", "", regex=True)
                                               .str.replace(r"; [a-z_]+: ", "；", regex=True))
-            st.dataframe(shown[list(REJECTED_LABELS)].rename(columns=REJECTED_LABELS), hide_index=True, placeholder=MISSING,
-                         key="fh_rejected", height=360, column_config=_widths(REJECTED_WIDTHS))
+            show_table(shown[list(REJECTED_LABELS)].rename(columns=REJECTED_LABELS), key="fh_rejected",
+                       widths=REJECTED_WIDTHS, formats={"记录号": count})
 
     quarantined = data.query(pub, data.QUARANTINED_SQL) if data.has_table(pub, data.FILES) else None
     if quarantined is not None:
@@ -162,8 +160,8 @@ def render() -> None:
             shown = quarantined.assign(feed_title=quarantined["feed"].map(lambda f: titles.get(f, f)),
                                        province_name=quarantined["province"].map(lambda c: names.get(c, c)),
                                        quarantine_reason=quarantined["quarantine_reason"].map(quarantine_reason))
-            st.dataframe(shown[list(QUARANTINE_LABELS)].rename(columns=QUARANTINE_LABELS), hide_index=True, placeholder=MISSING,
-                         key="fh_quarantined", column_config=_widths(QUARANTINE_WIDTHS), row_height=70)  # 说明 wraps
+            show_table(shown[list(QUARANTINE_LABELS)].rename(columns=QUARANTINE_LABELS), key="fh_quarantined",
+                       widths=QUARANTINE_WIDTHS, unit="个")
 
     # -------------------------------------------------------------- data quality
     st.subheader("数据质量")
@@ -187,15 +185,13 @@ def render() -> None:
     for col, (code, name) in zip(cols, SEVERITY.items()):
         col.metric(name, f"{int(quality.loc[quality['severity'] == code, 'records'].sum()):,}")
     ordered = quality.sort_values(["records", "feed"], ascending=[False, True])
-    if len(ordered) > DISPLAY_ROWS:
-        st.caption(f"表中显示记录数最多的 {DISPLAY_ROWS:,} 行（共 {len(ordered):,} 行，合计见上）；请用期间、省份和数据项筛选。")
-        ordered = ordered.head(DISPLAY_ROWS)
+    page = pager(len(ordered), key="fh_quality_page", signature=(first, last, tuple(provinces), tuple(feeds)))
+    ordered = ordered.iloc[page]  # records, most first
     shown = ordered.assign(feed=ordered["feed"].map(lambda f: titles.get(f, f)),
                            province_code=ordered["province_code"].map(lambda c: names.get(c, c)),
                            rule=ordered["rule"].map(rule_name),
                            severity=ordered["severity"].map(lambda s: SEVERITY.get(s, s)))
-    st.dataframe(shown[list(QUALITY_LABELS)].rename(columns=QUALITY_LABELS), hide_index=True, placeholder=MISSING,
-                 key="fh_quality")
+    show_table(shown[list(QUALITY_LABELS)].rename(columns=QUALITY_LABELS), key="fh_quality", formats={"记录数": count})
 
 
 render()

@@ -12,10 +12,9 @@ import dataclasses
 import pandas as pd
 import streamlit as st
 
-from dashboards import auth, data, drawing, provenance
+from dashboards import auth, data, drawing, provenance, table_format
 from dashboards.floating_tables import (
     CLASS_NAMES,
-    DISPLAY_ROWS,
     EMPLOYER_FORMATS,
     EMPLOYER_VIEWS,
     EMPLOYER_WIDTHS,
@@ -298,21 +297,19 @@ def render() -> None:
         if shown.empty:
             st.info("没有符合筛选条件的单位。")
         else:
-            if len(shown) > DISPLAY_ROWS:
-                st.caption(f"表中显示前 {DISPLAY_ROWS:,} 家（按浮动结果、缴费变化绝对值从大到小排列）；"
-                           "全部单位请使用筛选条件或下载导出文件。")
-            # One view at a time (tabs would send both tables, 1,000 rows each, on every run).
+            # One view at a time (tabs would send both tables on every run), one page at a time.
             views = list(EMPLOYER_VIEWS)
             view = st.segmented_control("显示列", views, default=views[0], key="fl_view",
                                         label_visibility="collapsed") or views[0]
             columns = EMPLOYER_VIEWS[view]
-            display = employers_for_display(shown.head(DISPLAY_ROWS), columns)
+            page = table_format.pager(len(shown), key="fl_page", unit="家",
+                                      signature=(year, province, tuple(statuses), tuple(chosen_classes), search))
+            display = employers_for_display(shown.iloc[page], columns)
             styler = styled(display, EMPLOYER_FORMATS)
             if "浮动结果" in display:
                 styler = styler.map(_status_colour, subset=["浮动结果"])
-            show_table(styler, key=f"fl_employers_{columns[2]}", height=520,
-                       column_config={c: {"width": EMPLOYER_WIDTHS[c]} | ({"pinned": True} if c == "单位名称" else {})
-                                      for c in display.columns if c in EMPLOYER_WIDTHS})
+            show_table(styler, key=f"fl_employers_{columns[2]}",
+                       widths={c: EMPLOYER_WIDTHS[c] for c in display.columns if c in EMPLOYER_WIDTHS})
             st.caption(f"“{MISSING}”：未分类单位（风险类别缺失或无效）不评定档次、不测算浮动后缴费；"
                        "周期缴费为 0 的单位支缴率无法计算。费率单位为缴费工资的百分比。")
 

@@ -12,11 +12,10 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from dashboards import access_log, auth, data, provenance
-from dashboards.table_format import MISSING
+from dashboards import access_log, auth, data, provenance, table_format
 from dashboards.watchlist_table import (
     ALL_KEY_INDUSTRIES_CODE,
-    DISPLAY_ROWS,
+    DISPLAY_FORMATS,
     NOT_KEY_INDUSTRY,
     NOT_KEY_INDUSTRY_CODE,
     PROFILE_LINK,
@@ -155,19 +154,16 @@ def render() -> None:
         st.info("没有符合筛选条件的单位。")
         return
 
-    if listed > DISPLAY_ROWS:
-        st.caption(f"表中显示优先序最前的 {DISPLAY_ROWS:,} 家（共 {listed:,} 家）；"
-                   "全部单位请使用筛选条件或下载 XLSX。")
-    st.dataframe(
-        for_display(rows.iloc[np.flatnonzero(keep)[:DISPLAY_ROWS]]), hide_index=True, placeholder=MISSING,
-        key="wl_table", height=520,
-        column_config={
-            label("listing_reasons"): st.column_config.TextColumn(width="large"),
-            label("employer_name"): st.column_config.TextColumn(width="medium"),
-            label("worst_exceedance_ratio"): st.column_config.NumberColumn(format="%.4f"),
-            label(PROFILE_LINK): st.column_config.LinkColumn(display_text="查看档案", width="small",
-                                                             help="打开该单位的档案（超标趋势、隐患期限、事件记录）"),
-        })
+    # One page of the list at a time, worst first; only that page's rows are taken out of the
+    # (shared) frame and made into the table.
+    page = table_format.pager(listed, key="wl_page", unit="家",
+                              signature=(tuple(provinces), tuple(industries), tuple(factors), overdue_only))
+    table_format.show_table(
+        for_display(rows.iloc[np.flatnonzero(keep)[page]]), key="wl_table",
+        formats=DISPLAY_FORMATS,
+        widths={label("listing_reasons"): "large", label("employer_name"): "medium", label("province_name"): "4em",
+                label("key_industry_name"): "small", label("exceeded_factors"): "medium", label("uscc"): "11em"},
+        links={label(PROFILE_LINK): table_format.Link("查看档案", "在新标签页打开该单位的档案（超标趋势、隐患期限、事件记录）")})
 
     scope = viewer.province if viewer.role == "provincial" else "all"
     st.download_button(

@@ -48,6 +48,18 @@ def mart(published) -> Callable[..., pd.DataFrame]:
     return run
 
 
+@pytest.fixture(autouse=True)
+def one_page_tables(request, monkeypatch):
+    """Every row of a table on its first page: the tests compare whole tables with the marts, and
+    the small build's lists hold 100-300 rows (the pages show ``PAGE_ROWS`` = 50 at a time). Tests
+    marked ``paged`` keep the pages' size; paging itself is tested in test_table_format.py and
+    test_watchlist.py. Browser tests run a server in another process, with the pages' size."""
+    if request.node.get_closest_marker("paged") is None:
+        from dashboards import table_format
+
+        monkeypatch.setattr(table_format, "PAGE_ROWS", 100_000)
+
+
 @pytest.fixture
 def app_env(monkeypatch, small_build, users_file):
     monkeypatch.setenv("IPX_WAREHOUSE", str(small_build.warehouse))

@@ -238,18 +238,21 @@ def metrics(at: AppTest) -> dict[str, str]:
 
 
 def plain_table(root: ET.Element) -> pd.DataFrame:
-    """A plain HTML table (``drawing.table``) as values: numbers from ``data-value``, other cells
-    as their text, a missing value (drawn "—") as None."""
+    """A plain HTML table (``drawing.table``) as values: numbers from ``data-value``, a link as its
+    address, other cells as their text, a missing value (drawn "—") as None."""
     table_ = next(root.iter("table"))
     header = [th.text for th in table_.find("thead").iter("th")]
     records = []
     for tr in table_.find("tbody").iter("tr"):
         record = []
         for td in tr.iter("td"):
+            link = td.find("a")
             if td.get("data-value") is not None:
                 record.append(float(td.get("data-value")))
+            elif link is not None:
+                record.append(link.get("href"))
             else:
-                record.append(None if td.text == "—" else td.text)
+                record.append(None if td.text == "—" else td.text or "")  # an empty text is ""
         records.append(record)
     return pd.DataFrame(records, columns=header)
 
@@ -258,4 +261,5 @@ def plain_table_text(root: ET.Element) -> pd.DataFrame:
     """The same table as the browser shows it (texts)."""
     table_ = next(root.iter("table"))
     header = [th.text for th in table_.find("thead").iter("th")]
-    return pd.DataFrame([[td.text for td in tr.iter("td")] for tr in table_.find("tbody").iter("tr")], columns=header)
+    return pd.DataFrame([["".join(td.itertext()) for td in tr.iter("td")] for tr in table_.find("tbody").iter("tr")],
+                        columns=header)

@@ -8,7 +8,7 @@ import io
 import openpyxl
 import pandas as pd
 import pytest
-from dashboard_support import metrics, new_app, sign_in, table
+from dashboard_support import all_tables, metrics, new_app, sign_in, table
 
 from dashboards.users import User, hash_password, save_users
 from dashboards.watchlist_table import NOT_KEY_INDUSTRY, NOT_KEY_INDUSTRY_CODE, filter_watchlist, xlsx_bytes
@@ -96,7 +96,7 @@ def test_no_matching_employer_is_a_message(signed_in, mart):
     assert not at.exception
     assert any("没有符合筛选条件的单位" in i.value for i in at.info)
     assert metrics(at)["列入单位"] == "0"
-    assert not at.dataframe
+    assert not all_tables(at)
 
 
 def test_the_download_is_the_filtered_rows_in_xlsx(signed_in, mart):
@@ -153,24 +153,37 @@ def test_a_provincial_user_of_a_province_without_listed_employers(app_env, monke
     at.switch_page(PAGE).run()
     assert not at.exception
     assert any("本省当前没有需要整改的单位" in i.value for i in at.info)
-    assert not at.dataframe
+    assert not all_tables(at)
 
 
-def test_a_long_list_shows_its_worst_rows_and_counts_and_downloads_them_all(signed_in, mart, monkeypatch):
-    """At national volume the list has 100,000+ employers: the table shows the first DISPLAY_ROWS
-    by priority and says so; the count and the filters still cover every row. The limit is
-    lowered here so that the small build's list exceeds it."""
-    from dashboards import watchlist_table
+@pytest.mark.paged
+def test_a_long_list_is_shown_a_page_at_a_time_worst_first(signed_in, mart, monkeypatch):
+    """At national volume the list has 100,000+ employers: the table shows one page of them at a
+    time, worst first, and says which; the count and the filters cover every row, and a changed
+    filter goes back to the first page. The page size is lowered so that the small build's list
+    has several pages."""
+    from dashboards import table_format
 
     published = mart(ALL_ROWS)
-    limit = len(published) // 3
-    assert limit >= 2
-    monkeypatch.setattr(watchlist_table, "DISPLAY_ROWS", limit)
+    per_page = len(published) // 3
+    assert per_page >= 2
+    monkeypatch.setattr(table_format, "PAGE_ROWS", per_page)
     at = signed_in("nat", PAGE)
     assert not at.exception
-    _assert_same_rows(_shown(at), published.head(limit))
+    _assert_same_rows(_shown(at), published.head(per_page))
     assert metrics(at)["列入单位"] == f"{len(published):,}"
-    assert any(f"显示优先序最前的 {limit:,} 家（共 {len(published):,} 家）" in c.value for c in at.caption)
+    assert any(f"第 1–{per_page:,} 家，共 {len(published):,} 家" in c.value for c in at.caption)
+
+    at.number_input(key="wl_page").set_value(2).run()
+    assert not at.exception
+    _assert_same_rows(_shown(at), published.iloc[per_page:2 * per_page].reset_index(drop=True))
+    assert any(f"第 {per_page + 1:,}–{2 * per_page:,} 家" in c.value for c in at.caption)
+
+    at.checkbox(key="wl_overdue").check().run()
+    overdue = published[published["overdue_items"].fillna(0) > 0].reset_index(drop=True)
+    assert 0 < len(overdue) < len(published), "the small build has employers with and without overdue items"
+    _assert_same_rows(_shown(at), overdue.head(per_page))  # back on the first page
+    assert metrics(at)["列入单位"] == f"{len(overdue):,}"
 
 
 # ------------------------------------------------------------------ shareable address, profile links
