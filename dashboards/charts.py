@@ -7,11 +7,12 @@ no Plotly in the browser, whose 4.7 MB front end made every fresh load of a char
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
 import pandas as pd
-from plotly.colors import sample_colorscale
+from plotly.colors import get_colorscale, sample_colorscale
 
 from dashboards import drawing
 
@@ -46,7 +47,7 @@ class ColourScale:
         """The fill of ``value`` (clipped to the range), as "rgb(r, g, b)"."""
         span = self.zmax - self.zmin
         at = 0.5 if span <= 0 else min(1.0, max(0.0, (float(value) - self.zmin) / span))
-        return sample_colorscale([list(c) for c in self.colours], [at], colortype="rgb")[0]
+        return _sample(self.colours, at)
 
     def is_dark(self, value: float) -> bool:
         """Whether text on the fill of ``value`` should be white."""
@@ -54,6 +55,14 @@ class ColourScale:
 
 
 is_dark = drawing.is_dark
+
+
+@functools.lru_cache(maxsize=16384)
+def _sample(colours: tuple[tuple[float, str], ...], at: float) -> str:
+    """The colour at ``at`` (0..1) of a scale given by its stops, as "rgb(r, g, b)" (Plotly's
+    interpolation). Cached: a page colours hundreds of cells per run, and Plotly validates the
+    scale on every call."""
+    return sample_colorscale([list(c) for c in colours], [at], colortype="rgb")[0]
 
 
 def sequential_scale(zmax: float, title: str) -> ColourScale:
@@ -68,10 +77,13 @@ SEQUENTIAL = ("#ffffb2", "#fed976", "#feb24c", "#fd8d3c", "#f03b20", "#bd0026")
 # ------------------------------------------------------------------ assessment
 
 SCORE_COLOURS = "RdYlGn"  # score / weight: red 0 % to green 100 %
+# Its stops, looked up once per process: resolving a scale's name made Plotly inspect its whole
+# colour module on every call (about 0.2 s of every run of 省级考核, which colours ~235 cells).
+_SCORE_STOPS = tuple((float(stop), colour) for stop, colour in get_colorscale(SCORE_COLOURS))
 
 
 def score_colour(share: float) -> str:
-    return sample_colorscale(SCORE_COLOURS, [min(1.0, max(0.0, float(share)))], colortype="rgb")[0]
+    return _sample(_SCORE_STOPS, min(1.0, max(0.0, float(share))))
 
 
 def component_grid(scores: pd.DataFrame, weights: pd.DataFrame, *, codes: dict[str, str] | None = None) -> str:

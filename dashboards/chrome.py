@@ -26,9 +26,8 @@ attributes (stable names its own end-to-end tests use; checked against 1.67's fr
 Placeholders of selectboxes and multiselects ("Choose an option") are set in Chinese by each
 widget (``placeholder=``). Charts and maps are drawn on the server (``drawing.py``): no chart toolbar.
 
-Tables: long text in the tables' cells does not fit a cell, so wide tables are laid out by
-their pages (``dashboards/table_format.py``); the style sheet only stops a table's frame from
-growing beyond the page.
+Tables are plain HTML drawn on the server (``dashboards/table_format.py``), so no page shows
+Streamlit's grid; its selectors stay in the list so that a grid added later is still quiet.
 """
 
 from __future__ import annotations

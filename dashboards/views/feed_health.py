@@ -4,27 +4,14 @@ reasons and the quarantined files (ingest ledger), and data quality (marts.mart_
 
 from __future__ import annotations
 
-import functools
-
 import pandas as pd
 import streamlit as st
 
 from dashboards import auth, charts, data, drawing, provenance
 from dashboards.delivery_grid import SUMMARY_LABELS, in_range, month_label, period_months, summarise
+from dashboards.feed_fields import field_header
 from dashboards.table_format import count, pager, show_table
-from ipx.contracts import load_contracts
 from ipx.exports.labels import label, quarantine_reason, rule_name
-
-
-@functools.cache
-def _headers() -> dict[tuple[str, str], str]:
-    """(feed, column) -> the agency's column header, from the contracts (read once per process)."""
-    return {(feed, col.name): col.header for feed, c in load_contracts().items() for col in c.columns}
-
-
-def field_header(feed: str, field: str | None) -> str | None:
-    """A rejected record's field as the agency's column header (the contract's Chinese header)."""
-    return _headers().get((feed, field), field) if field else field
 
 REJECTED_LABELS = {"feed_title": "数据项", "province_name": "省份", "period": "期间", "file_name": "文件",
                    "record_no": "记录号", "field_header": "数据字段", "rule_name": "规则", "reason_text": "原因"}
