@@ -60,7 +60,8 @@ START, END = "<!-- dashboard-browser:start -->", "<!-- dashboard-browser:end -->
 PAGES = {
     "hotspots": ("热点总览", '[data-drawing="hs_map"] svg.ipx-map path', ("stSelectbox", "指标")),
     "briefing": ("领导简报", None, None),
-    "watchlist": ("超标与隐患整改", '[data-drawing="wl_table"] td', ("stSelectbox", "省份")),
+    # its table; a grid in versions before every table was HTML (for --app comparisons)
+    "watchlist": ("超标与隐患整改", '[data-drawing="wl_table"] td, [data-testid="stDataFrame"]', ("stSelectbox", "省份")),
     "employer": ("单位档案", None, None),
     "assessment": ("省级考核", '[data-drawing="as_components"] td', ("stSelectbox", "省份")),
     # a single-year warehouse has no floating cycle: the page's message is what is drawn
