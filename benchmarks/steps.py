@@ -146,38 +146,43 @@ SPARK_STEPS = {
 
 
 def run_phases(warehouse: Path) -> dict:
-    """Seconds per phase of the latest run in the warehouse's Dagster instance (and, for a Spark
-    build, the lake export, dbt on Spark and the copy-back inside the dbt step)."""
+    """Seconds per phase of the latest ``ipx run`` in the warehouse's Dagster instance (its Dagster
+    runs: ingestion, then the build, tagged with the same ``ipx/invocation``), and, for a Spark
+    build, the lake export, dbt on Spark and the copy-back inside the dbt step."""
     import dagster as dg
 
     from ipx.storage import WarehouseLayout
 
     instance = dg.DagsterInstance.from_config(str(WarehouseLayout.at(warehouse).dagster_home))
-    run = instance.get_runs(limit=1)[0]
+    latest = instance.get_runs(limit=1)[0]
+    invocation = latest.tags.get("ipx/invocation")
+    runs = (instance.get_runs(filters=dg.RunsFilter(tags={"ipx/invocation": invocation}))
+            if invocation else [latest])
     kinds = {dg.DagsterEventType.STEP_START, dg.DagsterEventType.STEP_SUCCESS,
              dg.DagsterEventType.STEP_FAILURE, dg.DagsterEventType.RUN_START, dg.DagsterEventType.RUN_SUCCESS}
-    started, phases, run_start, run_end = {}, {}, None, None
-    for entry in instance.all_logs(run.run_id, of_type=kinds):
-        kind = entry.dagster_event.event_type
-        if kind == dg.DagsterEventType.RUN_START:
-            run_start = entry.timestamp
-        elif kind == dg.DagsterEventType.RUN_SUCCESS:
-            run_end = entry.timestamp
-        elif kind == dg.DagsterEventType.STEP_START:
-            started[entry.step_key] = entry.timestamp
-        elif entry.step_key in started:
-            phase = _phase(entry.step_key)
-            phases[phase] = phases.get(phase, 0.0) + entry.timestamp - started[entry.step_key]
-    spark_steps = {}
-    for entry in instance.all_logs(run.run_id):
-        if entry.dagster_event is None and entry.user_message:
-            for name, pattern in SPARK_STEPS.items():
-                found = pattern.match(entry.user_message)
-                if found:
-                    spark_steps[name] = float(found["s"])
+    phases, run_seconds, spark_steps = {}, 0.0, {}
+    for run in runs:
+        started, run_start, run_end = {}, None, None
+        for entry in instance.all_logs(run.run_id, of_type=kinds):
+            kind = entry.dagster_event.event_type
+            if kind == dg.DagsterEventType.RUN_START:
+                run_start = entry.timestamp
+            elif kind == dg.DagsterEventType.RUN_SUCCESS:
+                run_end = entry.timestamp
+            elif kind == dg.DagsterEventType.STEP_START:
+                started[entry.step_key] = entry.timestamp
+            elif entry.step_key in started:
+                phase = _phase(entry.step_key)
+                phases[phase] = phases.get(phase, 0.0) + entry.timestamp - started[entry.step_key]
+        run_seconds += (run_end or 0) - (run_start or 0)
+        for entry in instance.all_logs(run.run_id):
+            if entry.dagster_event is None and entry.user_message:
+                for name, pattern in SPARK_STEPS.items():
+                    found = pattern.match(entry.user_message)
+                    if found:
+                        spark_steps[name] = float(found["s"])
     instance.dispose()
-    return {"dagster_run_seconds": (run_end or 0) - (run_start or 0), "phases": phases,
-            "spark_steps": spark_steps}
+    return {"dagster_run_seconds": run_seconds, "phases": phases, "spark_steps": spark_steps}
 
 
 def whole_run(landing: Path, warehouse: Path, engine: str = "duckdb") -> dict:

@@ -51,6 +51,7 @@ class RunSummary:
     totals: dict[str, int] = field(default_factory=dict)
     note: str | None = None
     engine: str = "duckdb"  # what built the models: duckdb, or spark (published tables copied back)
+    tests_skipped: list[str] = field(default_factory=list)  # "N data tests skipped: ..." per build they passed in
 
     def render(self) -> str:
         lines = [
@@ -79,6 +80,7 @@ class RunSummary:
             f"  checks run          {self.checks_run}, failed {len(self.failed_checks)}",
         ]
         lines += [f"    FAILED CHECK: {c}" for c in self.failed_checks]
+        lines += [f"    {sentence}" for sentence in self.tests_skipped]
         if self.overdue or self.never_delivered:
             lines.append(f"  deliveries overdue  {len(self.overdue)} feed x province at the data's as-of {self.as_of}"
                          + (f"; {self.never_delivered} never delivered" if self.never_delivered else ""))
@@ -211,8 +213,9 @@ def run_pipeline(landing: Path, warehouse: Path, publish: bool = True, show_prog
     os.environ["IPX_WAREHOUSE"] = str(layout.warehouse)
     os.environ["IPX_LANDING"] = str(Path(landing).resolve())
 
+    from ipx.assets.data_tests import check_keys_of
     from ipx.assets.raw_checks import FRESHNESS_CHECK
-    from ipx.assets.warehouse_models import prepare_manifest
+    from ipx.assets.warehouse_models import NOTHING_NEW, plan_build_tests, prepare_manifest
 
     prepare_manifest()
     from ipx import definitions
@@ -226,34 +229,66 @@ def run_pipeline(landing: Path, warehouse: Path, publish: bool = True, show_prog
     log_dir = layout.log_dir
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"run-{dt.datetime.now():%Y%m%dT%H%M%S}.log"
+    freshness = {key for c in definitions.raw_checks for key in c.check_keys if key.name == FRESHNESS_CHECK}
+    feed_checks = check_keys_of(definitions.all_checks) - freshness
+    instance = _instance(layout)
+    # One ipx run is two Dagster runs, tagged alike: ingestion (the raw feeds, their checks, the
+    # ledger), then the models with the data tests chosen from what ingestion changed
+    # (plan_build_tests: dbt's tests run as the selected asset checks, never an --exclude), and the
+    # freshness checks on the marts. With nothing new there is no second run (dbt would not run).
+    tags = {"ipx/entry": "cli", "ipx/invocation": log_path.stem}
+    plan = None
     # dbt's own progress lines go to stdout; keep them in the run log, not on the console (both it
     # and the warnings' handler append, so neither overwrites the other).
     with (log_path.open("a", encoding="utf-8") as log_file, contextlib.redirect_stdout(log_file),
           _warnings_into(log_path), run_progress(show_progress) as progress):
-        progress.checks_planned(sum(len(c.check_keys) for c in definitions.all_checks))
-        result = dg.materialize(
+        progress.checks_planned(len(feed_checks) + len(freshness))
+        results = [dg.materialize(
             [*definitions.all_assets, *definitions.all_checks],
-            resources=resources,
-            instance=_instance(layout),
-            raise_on_error=False,
+            selection=(dg.AssetSelection.assets(*_ingestion_keys(definitions)).without_checks()
+                       | dg.AssetSelection.checks(*feed_checks)),
+            resources=resources, instance=instance, raise_on_error=False,
             run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
-            tags={"ipx/entry": "cli"},
-        )
-    summary = summarise(result.run_id, layout)
+            tags={**tags, "ipx/phase": "ingestion"},
+        )]
+        # a failed ingestion step or blocking feed check stops the run before dbt, as it always did
+        if results[0].success:
+            plan = plan_build_tests(layout.warehouse, engine, definitions.dbt_models)
+            what = ("nothing new since the last build: dbt not run" if plan.reason == NOTHING_NEW
+                    else f"{len(plan.selected)} dbt data tests run" + (f" ({plan.reason})" if plan.reason else ""))
+            print(what, *plan.sentences(), sep="\n", flush=True)  # into the run log
+        if plan is not None and plan.reason == NOTHING_NEW:
+            progress.checks_planned(len(feed_checks))
+            progress.dbt_planned(0)
+        elif plan is not None:
+            results.append(dg.materialize(
+                [*definitions.all_assets, *definitions.all_checks],
+                selection=(dg.AssetSelection.assets(*definitions.dbt_models.keys).without_checks()
+                           | dg.AssetSelection.checks(*plan.selected, *freshness)),
+                resources=resources, instance=instance, raise_on_error=False,
+                run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
+                tags={**tags, "ipx/phase": "build"},
+            ))
+    summary = summarise(results[0].run_id, layout)
     summary.engine = engine
     summary.log_file = str(log_path)
-    evaluations = result.get_asset_check_evaluations()
+    if plan is not None:
+        summary.tests_skipped = plan.sentences()
+    evaluations = [e for result in results for e in result.get_asset_check_evaluations()]
     summary.checks_run = len(evaluations)
     # an overdue delivery is the agency's lateness, summarised apart (deliveries overdue), not a data error
     summary.failed_checks = sorted(
         f"{e.asset_key.to_user_string()}:{e.check_name}" for e in evaluations
         if not e.passed and e.check_name != FRESHNESS_CHECK
     )
-    failures = [ev for ev in result.all_events if ev.event_type_value == "STEP_FAILURE" and ev.step_key]
+    failures = [ev for result in results for ev in result.all_events
+                if ev.event_type_value == "STEP_FAILURE" and ev.step_key]
     summary.failed_steps = sorted(f"{ev.step_key}: {_failure_message(ev)}" for ev in failures)
-    if not result.success and engine == SPARK:
+    result = results[-1]
+    succeeded = all(r.success for r in results)
+    if not succeeded and engine == SPARK:
         summary.note = _spark_leftovers(layout, result.run_id)
-    if not result.success:
+    if not succeeded:
         raise RunFailed("steps failed: " + "; ".join(summary.failed_steps or ["(unknown)"]), summary)
     if publish:
         from ipx.serving import current_serving_file, publish_serving_copy
@@ -265,6 +300,11 @@ def run_pipeline(landing: Path, warehouse: Path, publish: bool = True, show_prog
         else:
             summary.published = str(publish_serving_copy(layout, result.run_id))
     return summary
+
+
+def _ingestion_keys(definitions) -> list:
+    """The assets ingestion materialises: every raw feed and the ledger's tables."""
+    return [key for assets_def in (*definitions.raw_assets, definitions.ledger_asset) for key in assets_def.keys]
 
 
 def _spark_leftovers(layout: WarehouseLayout, run_id: str) -> str:

@@ -12,7 +12,17 @@ from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt import asset_utils as _dbt_asset_utils
 
+from ipx.assets.data_tests import (
+    Evaluations,
+    Lineage,
+    TestPlan,
+    check_test_ids,
+    input_digests,
+    load_manifest,
+    plan_data_tests,
+)
 from ipx.engine import (
     DUCKDB,
     LAKE_URI_ENV,
@@ -35,6 +45,18 @@ if shutil.which("dbt") is None:
     os.environ["PATH"] = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+# A build that skips some data tests (ipx.assets.data_tests) is a subset of the dbt assets: dagster-dbt
+# then names every selected model, seed and test on dbt's command line, or, beyond 200 of them, runs
+# dbt in a temporary copy of the project with a generated selector. That copy breaks dbt's partial
+# parsing in this warehouse's target folder (its saved state points into the copy, which is gone
+# next time: seeds are looked for there) and is left behind. The whole project (~90 models and
+# seeds, ~230 tests) named on the command line is one argument of ~30 KB, well under Linux's
+# 128 KB per argument (1,000 names of ~100 characters stay under it): keep the selection there.
+# dagster_dbt.asset_utils._SELECTION_ARGS_THRESHOLD is private; tests/orchestration checks it.
+SELECTION_ON_COMMAND_LINE_UP_TO = 1000
+if _dbt_asset_utils._SELECTION_ARGS_THRESHOLD < SELECTION_ON_COMMAND_LINE_UP_TO:
+    _dbt_asset_utils._SELECTION_ARGS_THRESHOLD = SELECTION_ON_COMMAND_LINE_UP_TO
 
 
 class IpxDbtTranslator(DagsterDbtTranslator):
@@ -103,19 +125,49 @@ def inputs_fingerprint(con) -> str:
 def _last_build(warehouse: WarehouseResource) -> tuple[str | None, str | None, str]:
     """(project fingerprint, inputs fingerprint) of the last build, and the inputs now."""
     with warehouse.connect() as con:
-        con.execute("CREATE SCHEMA IF NOT EXISTS meta")
-        con.execute("CREATE TABLE IF NOT EXISTS meta.model_build (fingerprint VARCHAR, built_at TIMESTAMP, "
-                    "full_refresh BOOLEAN)")
-        con.execute("ALTER TABLE meta.model_build ADD COLUMN IF NOT EXISTS inputs VARCHAR")
-        row = con.execute("SELECT fingerprint, inputs FROM meta.model_build ORDER BY built_at DESC LIMIT 1").fetchone()
-        inputs = inputs_fingerprint(con)
+        return _last_build_on(con)
+
+
+def _last_build_on(con) -> tuple[str | None, str | None, str]:
+    con.execute("CREATE SCHEMA IF NOT EXISTS meta")
+    con.execute("CREATE TABLE IF NOT EXISTS meta.model_build (fingerprint VARCHAR, built_at TIMESTAMP, "
+                "full_refresh BOOLEAN)")
+    con.execute("ALTER TABLE meta.model_build ADD COLUMN IF NOT EXISTS inputs VARCHAR")
+    row = con.execute("SELECT fingerprint, inputs FROM meta.model_build ORDER BY built_at DESC LIMIT 1").fetchone()
+    inputs = inputs_fingerprint(con)
     return (row[0], row[1], inputs) if row else (None, None, inputs)
 
 
-def _record_build(warehouse: WarehouseResource, fingerprint: str, full_refresh: bool, inputs: str) -> None:
+def _record_build(warehouse: WarehouseResource, fingerprint: str, full_refresh: bool, inputs: str,
+                  evaluations: Evaluations | None = None) -> None:
+    """The build, and the outcome of every data test it evaluated (meta.dbt_test_outcomes), at one time."""
     with warehouse.connect() as con:
+        built_at = con.execute("SELECT now()::TIMESTAMP").fetchone()[0]
         con.execute("INSERT INTO meta.model_build (fingerprint, built_at, full_refresh, inputs) "
-                    "VALUES (?, now()::TIMESTAMP, ?, ?)", [fingerprint, full_refresh, inputs])
+                    "VALUES (?, ?, ?, ?)", [fingerprint, built_at, full_refresh, inputs])
+        if evaluations is not None:
+            evaluations.record(con, built_at)
+
+
+def _record_failed_build(context, warehouse: WarehouseResource, evaluations: Evaluations) -> None:
+    """A build that failed (a model's error, or a data test that failed): the outcomes dbt gave are
+    recorded all the same, so a test that failed is run again next time; the build is not."""
+    if not evaluations.seen:
+        return
+    try:
+        with warehouse.connect() as con:
+            evaluations.record(con, con.execute("SELECT now()::TIMESTAMP").fetchone()[0])
+    except Exception as exc:  # the warehouse may be what failed (a full disk): the failure says why
+        context.log.warning(f"data test outcomes of this failed build not recorded: {exc}")
+
+
+def _evaluations(context: dg.AssetExecutionContext, warehouse: WarehouseResource, fingerprint: str) -> Evaluations:
+    """What the tests of this build will be recorded with: the inputs' digests before dbt runs."""
+    with warehouse.connect() as con:
+        digests = input_digests(con)
+    return Evaluations(fingerprint=fingerprint, digests=digests,
+                       lineage=Lineage.from_manifest(load_manifest(dbt_project.manifest_path)),
+                       test_ids=check_test_ids(context.assets_def))
 
 
 def build_dbt_assets() -> dg.AssetsDefinition:
@@ -145,24 +197,50 @@ def build_dbt_assets() -> dg.AssetsDefinition:
             args += ["--exclude", "resource_type:unit_test"]
         progress = reporter()
         progress.dbt_planned(len(context.selected_asset_keys) + len(context.selected_asset_check_keys))
+        evaluations = _evaluations(context, warehouse, fingerprint)
 
         def stream(cli_args, target_path):
             for event in dbt.cli(cli_args, context=context, target_path=target_path).stream():
                 if isinstance(event, dg.AssetCheckResult):
+                    evaluations.add(event)
                     progress.dbt_node_done(event.check_name or "test")
                 elif isinstance(event, (dg.Output, dg.AssetMaterialization)):
                     progress.dbt_node_done(getattr(event, "output_name", None) or "model")
                 yield event
 
-        if engine == SPARK:
-            yield from _spark_build(context, warehouse, args, stream)
-        else:
-            # One target folder per warehouse: dbt keeps its parse state there, so the next run on
-            # this warehouse parses only what changed (see WarehouseLayout.dbt_target).
-            yield from stream(args, dbt_target_path(warehouse.layout, DUCKDB))
-        _record_build(warehouse, fingerprint, full_refresh, inputs)
+        try:
+            if engine == SPARK:
+                yield from _spark_build(context, warehouse, args, stream)
+            else:
+                # One target folder per warehouse: dbt keeps its parse state there, so the next run on
+                # this warehouse parses only what changed (see WarehouseLayout.dbt_target).
+                yield from stream(args, dbt_target_path(warehouse.layout, DUCKDB))
+        except Exception:
+            _record_failed_build(context, warehouse, evaluations)
+            raise
+        _record_build(warehouse, fingerprint, full_refresh, inputs, evaluations)
 
     return ipx_dbt_models
+
+
+def plan_build_tests(warehouse: Path, engine: str, assets_def: dg.AssetsDefinition) -> TestPlan:
+    """The data tests the next build of the models runs (``ipx.assets.data_tests``): every one
+    on a full build (first build, changed project, other engine, Spark) and when nothing is new
+    (dbt does not run); on an incremental DuckDB build, those whose inputs changed since they last
+    passed."""
+    fingerprint = build_fingerprint(engine)
+    with WarehouseResource(path=str(warehouse)).connect() as con:
+        built_with, built_on, inputs = _last_build_on(con)
+        if built_with == fingerprint and built_on == inputs:
+            return TestPlan(set(check_test_ids(assets_def)), reason=NOTHING_NEW)
+        incremental = engine == DUCKDB and built_with == fingerprint
+        try:
+            return plan_data_tests(con, assets_def, dbt_project.manifest_path, fingerprint, incremental)
+        except Exception as exc:  # never skip a test on a doubt
+            return TestPlan(set(check_test_ids(assets_def)), reason=f"tests not chosen ({exc}): every test runs")
+
+
+NOTHING_NEW = "nothing new"  # same project, same inputs as the last build: dbt does not run
 
 
 def _spark_build(context: dg.AssetExecutionContext, warehouse: WarehouseResource, args: list[str], stream):

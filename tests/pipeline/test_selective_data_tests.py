@@ -1,0 +1,135 @@
+"""An incremental build runs only the dbt data tests whose inputs changed since they last passed
+(issue 14): a new delivery of one feed runs the tests downstream of it and skips those over an
+unrelated feed; a test that failed is run again although its inputs did not change; a full build
+(first build, changed project) runs every test."""
+
+import hashlib
+import json
+import shutil
+
+import duckdb
+import pytest
+
+from ipx.assets import warehouse_models
+from ipx.pipeline import RunFailed, run_pipeline
+
+DBT_TESTS = 226  # data tests of the dbt project (asset checks of the dbt assets)
+FEED_CHECKS = 11 * 3 + 1  # per feed: conservation, GX suite, deliveries current; the ledger's conservation
+
+ACCIDENTS = "staging/stg_em_accidents"
+OCCURRED_NOT_NULL = (ACCIDENTS, "not_null_stg_em_accidents_occurred_at")
+ACCIDENT_NO_NOT_NULL = (ACCIDENTS, "not_null_stg_em_accidents_accident_no")
+EMPLOYERS_UNIQUE = ("staging/stg_hrss_employers", "unique_combination_stg_hrss_employers_province_code__period__uscc")
+TRAINING = "staging/stg_hrss_training"
+
+
+def _copy_warehouse(source, target_dir):
+    target_dir.mkdir(parents=True)
+    for path in source.parent.iterdir():
+        if path.name.startswith(source.name):
+            (shutil.copytree if path.is_dir() else shutil.copyfile)(path, target_dir / path.name)
+    return target_dir / source.name
+
+
+def _resubmit(landing, feed, slice_index=-1):
+    """A seq 02 of one of the feed's CSV slices (the same records, so the figures stay): a
+    replacing delivery of that feed only. Returns the (province, period) replaced."""
+    data = sorted(p for p in (landing / feed).glob("*_01.csv"))[slice_index]
+    manifest = json.loads(data.with_name(data.stem + ".manifest.json").read_text(encoding="utf-8"))
+    new = data.with_name(data.name.replace("_01.csv", "_02.csv"))
+    shutil.copyfile(data, new)
+    manifest.update(seq="02", file=new.name, sha256=hashlib.sha256(new.read_bytes()).hexdigest())
+    new.with_name(new.stem + ".manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    return manifest["province"], manifest["period"]
+
+
+def _outcomes(warehouse):
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return {(a, c): (passed, built_at) for a, c, passed, built_at in con.execute(
+            "SELECT asset_key, check_name, passed, built_at FROM meta.dbt_test_outcomes").fetchall()}
+    finally:
+        con.close()
+
+
+def _evaluated_after(outcomes, since):
+    return {key for key, (_, built_at) in outcomes.items() if built_at > since}
+
+
+def _sql(warehouse, sql, params=None):
+    con = duckdb.connect(str(warehouse))
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def test_first_build_runs_every_data_test(small_build):
+    assert small_build.summary.checks_run == DBT_TESTS + FEED_CHECKS
+    assert small_build.summary.tests_skipped == []
+    outcomes = _outcomes(small_build.warehouse)
+    assert len(outcomes) == DBT_TESTS and all(passed for passed, _ in outcomes.values())
+
+
+def test_only_tests_over_changed_inputs_run(small_build, tmp_path, monkeypatch):
+    landing = tmp_path / "landing"
+    shutil.copytree(small_build.landing, landing)
+    warehouse = _copy_warehouse(small_build.warehouse, tmp_path / "wh")
+    first = _outcomes(warehouse)
+    first_build = max(built_at for _, built_at in first.values())
+
+    # 1. a replacing em_accidents delivery, while another em_accidents slice has a record without
+    #    its accident time (written past ingestion, so the test can fail): the accident tests run,
+    #    one fails; the employer tests (an unrelated feed, unchanged) are skipped
+    province, period = _resubmit(landing, "em_accidents", slice_index=-1)
+    broken = _sql(warehouse, "SELECT r._file, r._record_no, r.occurred_at FROM staging.stg_em_accidents AS s "
+                             "JOIN raw.em_accidents AS r ON r._file = s.source_file AND r._record_no = s.source_record_no "
+                             "WHERE NOT (s.province_code = ? AND s.period = ?) ORDER BY 1, 2 LIMIT 1",
+                  [province, period])[0]
+    _sql(warehouse, "UPDATE raw.em_accidents SET occurred_at = NULL WHERE _file = ? AND _record_no = ?", broken[:2])
+    with pytest.raises(RunFailed) as failed:
+        run_pipeline(landing, warehouse, publish=False)
+    summary = failed.value.summary
+    assert f"{ACCIDENTS}:{OCCURRED_NOT_NULL[1]}" in summary.failed_checks
+    second = _outcomes(warehouse)
+    evaluated = _evaluated_after(second, first_build)
+    assert {OCCURRED_NOT_NULL, ACCIDENT_NO_NOT_NULL} <= evaluated
+    assert second[OCCURRED_NOT_NULL][0] is False and second[ACCIDENT_NO_NOT_NULL][0] is True
+    assert EMPLOYERS_UNIQUE not in evaluated and second[EMPLOYERS_UNIQUE] == first[EMPLOYERS_UNIQUE]
+    assert not any(key[0] == TRAINING for key in evaluated)
+    assert len(summary.tests_skipped) == 1
+    skipped = int(summary.tests_skipped[0].split()[0])
+    assert 40 < skipped <= DBT_TESTS - len(evaluated)  # at least the tests over reference data alone
+    assert summary.tests_skipped[0] == (f"{skipped} data tests skipped: their inputs are unchanged since the "
+                                        f"build of {first_build:%Y-%m-%d %H:%M:%S}, where they passed")
+    assert summary.checks_run == FEED_CHECKS - 11 + len(evaluated)  # freshness not reached: dbt failed
+
+    # 2. the record repaired, and a replacing hrss_training delivery only: the failed test runs
+    #    again (its inputs did not change since it failed) and passes; the accident test that
+    #    passed in the failed build and the employer test stay skipped
+    _sql(warehouse, "UPDATE raw.em_accidents SET occurred_at = ? WHERE _file = ? AND _record_no = ?",
+         [broken[2], *broken[:2]])
+    _resubmit(landing, "hrss_training")
+    third_summary = run_pipeline(landing, warehouse, publish=False)
+    assert third_summary.failed_checks == [] and third_summary.failed_steps == []
+    third = _outcomes(warehouse)
+    latest = max(built_at for _, built_at in third.values())
+    evaluated = _evaluated_after(third, max(built_at for _, built_at in second.values()))
+    assert OCCURRED_NOT_NULL in evaluated and third[OCCURRED_NOT_NULL][0] is True
+    assert ACCIDENT_NO_NOT_NULL not in evaluated and third[ACCIDENT_NO_NOT_NULL] == second[ACCIDENT_NO_NOT_NULL]
+    assert EMPLOYERS_UNIQUE not in evaluated and third[EMPLOYERS_UNIQUE] == first[EMPLOYERS_UNIQUE]
+    assert any(key[0] == TRAINING for key in evaluated)
+    assert all(built_at == latest for key, (_, built_at) in third.items() if key in evaluated)
+    assert len(third_summary.tests_skipped) == 2  # passed in the first build, or in the failed one
+    assert sum(int(s.split()[0]) for s in third_summary.tests_skipped) == DBT_TESTS - len(evaluated)
+    assert third_summary.tests_skipped[1] in third_summary.render()
+    assert third_summary.checks_run == FEED_CHECKS + len(evaluated)
+
+    # 3. a changed project: a full build, every test runs although all passed
+    monkeypatch.setattr(warehouse_models, "project_fingerprint", lambda: "another project")
+    _resubmit(landing, "hrss_training", slice_index=0)
+    full = run_pipeline(landing, warehouse, publish=False)
+    assert full.tests_skipped == [] and full.checks_run == FEED_CHECKS + DBT_TESTS
+    fourth = _outcomes(warehouse)
+    assert _evaluated_after(fourth, latest) == set(fourth) and all(passed for passed, _ in fourth.values())
+    assert _sql(warehouse, "SELECT full_refresh FROM meta.model_build ORDER BY built_at DESC LIMIT 1") == [(True,)]
