@@ -8,14 +8,7 @@ import duckdb
 from ipx.pipeline import run_pipeline
 from ipx.serving import current_serving_file
 from ipx.storage import WarehouseLayout
-
-
-def _copy_warehouse(source, target_dir):
-    target_dir.mkdir(parents=True)
-    for path in source.parent.iterdir():
-        if path.name.startswith(source.name):
-            (shutil.copytree if path.is_dir() else shutil.copyfile)(path, target_dir / path.name)
-    return target_dir / source.name
+from support.warehouses import copy_warehouse
 
 
 def _builds(warehouse):
@@ -29,7 +22,7 @@ def _builds(warehouse):
 def test_nothing_new_leaves_models_and_published_copy_as_they_were(small_build, tmp_path):
     landing = tmp_path / "landing"
     shutil.copytree(small_build.landing, landing)
-    warehouse = _copy_warehouse(small_build.warehouse, tmp_path / "wh")
+    warehouse = copy_warehouse(small_build.warehouse, tmp_path / "wh")
     layout = WarehouseLayout.at(warehouse)
     published = current_serving_file(layout)
     builds = _builds(warehouse)

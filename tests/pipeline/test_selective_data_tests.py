@@ -12,6 +12,7 @@ import pytest
 
 from ipx.assets import warehouse_models
 from ipx.pipeline import RunFailed, run_pipeline
+from support.warehouses import copy_warehouse
 
 DBT_TESTS = 226  # data tests of the dbt project (asset checks of the dbt assets)
 FEED_CHECKS = 11 * 3 + 1  # per feed: conservation, GX suite, deliveries current; the ledger's conservation
@@ -21,14 +22,6 @@ OCCURRED_NOT_NULL = (ACCIDENTS, "not_null_stg_em_accidents_occurred_at")
 ACCIDENT_NO_NOT_NULL = (ACCIDENTS, "not_null_stg_em_accidents_accident_no")
 EMPLOYERS_UNIQUE = ("staging/stg_hrss_employers", "unique_combination_stg_hrss_employers_province_code__period__uscc")
 TRAINING = "staging/stg_hrss_training"
-
-
-def _copy_warehouse(source, target_dir):
-    target_dir.mkdir(parents=True)
-    for path in source.parent.iterdir():
-        if path.name.startswith(source.name):
-            (shutil.copytree if path.is_dir() else shutil.copyfile)(path, target_dir / path.name)
-    return target_dir / source.name
 
 
 def _resubmit(landing, feed, slice_index=-1):
@@ -74,7 +67,7 @@ def test_first_build_runs_every_data_test(small_build):
 def test_only_tests_over_changed_inputs_run(small_build, tmp_path, monkeypatch):
     landing = tmp_path / "landing"
     shutil.copytree(small_build.landing, landing)
-    warehouse = _copy_warehouse(small_build.warehouse, tmp_path / "wh")
+    warehouse = copy_warehouse(small_build.warehouse, tmp_path / "wh")
     first = _outcomes(warehouse)
     first_build = max(built_at for _, built_at in first.values())
 
