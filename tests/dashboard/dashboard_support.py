@@ -52,8 +52,14 @@ def sign_in(at: AppTest, name: str, password: str) -> AppTest:
 
 def drawings(at: AppTest) -> dict[str | None, str]:
     """Drawings on the page by element key: the SVG / HTML each ``drawing.show`` sent."""
-    return {element.key: json.loads(element.proto.json) for element in at.get("bidi_component")
+    return {element.key: markup_of(element) for element in at.get("bidi_component")
             if element.proto.component_name == "ipx_drawing"}
+
+
+def markup_of(element) -> str:
+    """A drawing's markup as the browser receives it (UTF-8 bytes; JSON from an older dashboard)."""
+    proto = element.proto
+    return proto.bytes.decode("utf-8") if proto.WhichOneof("data") == "bytes" else json.loads(proto.json)
 
 
 def drawing(at: AppTest, key: str) -> ET.Element:
@@ -145,7 +151,7 @@ def _tables_in_page_order(at: AppTest) -> list:
         if element.type == "dataframe":
             found.append(element)
         elif element.type == "bidi_component" and element.proto.component_name == "ipx_drawing":
-            markup = json.loads(element.proto.json)
+            markup = markup_of(element)
             if _is_plain_table(markup):
                 found.append(parse(markup))
     return found
