@@ -11,11 +11,20 @@ import duckdb
 import pytest
 
 from ipx.assets import warehouse_models
+from ipx.contracts import load_contracts
+from ipx.paths import DBT_PROJECT_DIR
 from ipx.pipeline import RunFailed, run_pipeline
 from support.warehouses import copy_warehouse
 
-DBT_TESTS = 226  # data tests of the dbt project (asset checks of the dbt assets)
-FEED_CHECKS = 11 * 3 + 1  # per feed: conservation, GX suite, deliveries current; the ledger's conservation
+
+def _dbt_tests() -> int:
+    """Data tests of the dbt project (asset checks of the dbt assets), from its manifest."""
+    manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text(encoding="utf-8"))
+    return sum(1 for node in manifest["nodes"].values() if node["resource_type"] == "test")
+
+
+FEEDS = len(load_contracts())
+FEED_CHECKS = FEEDS * 3 + 1  # per feed: conservation, GX suite, deliveries current; the ledger's conservation
 
 ACCIDENTS = "staging/stg_em_accidents"
 OCCURRED_NOT_NULL = (ACCIDENTS, "not_null_stg_em_accidents_occurred_at")
@@ -58,13 +67,16 @@ def _sql(warehouse, sql, params=None):
 
 
 def test_first_build_runs_every_data_test(small_build):
-    assert small_build.summary.checks_run == DBT_TESTS + FEED_CHECKS
+    dbt_tests = _dbt_tests()
+    assert dbt_tests > 200
+    assert small_build.summary.checks_run == dbt_tests + FEED_CHECKS
     assert small_build.summary.tests_skipped == []
     outcomes = _outcomes(small_build.warehouse)
-    assert len(outcomes) == DBT_TESTS and all(passed for passed, _ in outcomes.values())
+    assert len(outcomes) == dbt_tests and all(passed for passed, _ in outcomes.values())
 
 
 def test_only_tests_over_changed_inputs_run(small_build, tmp_path, monkeypatch):
+    dbt_tests = _dbt_tests()
     landing = tmp_path / "landing"
     shutil.copytree(small_build.landing, landing)
     warehouse = copy_warehouse(small_build.warehouse, tmp_path / "wh")
@@ -92,10 +104,10 @@ def test_only_tests_over_changed_inputs_run(small_build, tmp_path, monkeypatch):
     assert not any(key[0] == TRAINING for key in evaluated)
     assert len(summary.tests_skipped) == 1
     skipped = int(summary.tests_skipped[0].split()[0])
-    assert 40 < skipped <= DBT_TESTS - len(evaluated)  # at least the tests over reference data alone
+    assert 40 < skipped <= dbt_tests - len(evaluated)  # at least the tests over reference data alone
     assert summary.tests_skipped[0] == (f"{skipped} data tests skipped: their inputs are unchanged since the "
                                         f"build of {first_build:%Y-%m-%d %H:%M:%S}, where they passed")
-    assert summary.checks_run == FEED_CHECKS - 11 + len(evaluated)  # freshness not reached: dbt failed
+    assert summary.checks_run == FEED_CHECKS - FEEDS + len(evaluated)  # freshness not reached: dbt failed
 
     # 2. the record repaired, and a replacing hrss_training delivery only: the failed test runs
     #    again (its inputs did not change since it failed) and passes; the accident test that
@@ -114,7 +126,7 @@ def test_only_tests_over_changed_inputs_run(small_build, tmp_path, monkeypatch):
     assert any(key[0] == TRAINING for key in evaluated)
     assert all(built_at == latest for key, (_, built_at) in third.items() if key in evaluated)
     assert len(third_summary.tests_skipped) == 2  # passed in the first build, or in the failed one
-    assert sum(int(s.split()[0]) for s in third_summary.tests_skipped) == DBT_TESTS - len(evaluated)
+    assert sum(int(s.split()[0]) for s in third_summary.tests_skipped) == dbt_tests - len(evaluated)
     assert third_summary.tests_skipped[1] in third_summary.render()
     assert third_summary.checks_run == FEED_CHECKS + len(evaluated)
 
@@ -122,7 +134,7 @@ def test_only_tests_over_changed_inputs_run(small_build, tmp_path, monkeypatch):
     monkeypatch.setattr(warehouse_models, "project_fingerprint", lambda: "another project")
     _resubmit(landing, "hrss_training", slice_index=0)
     full = run_pipeline(landing, warehouse, publish=False)
-    assert full.tests_skipped == [] and full.checks_run == FEED_CHECKS + DBT_TESTS
+    assert full.tests_skipped == [] and full.checks_run == FEED_CHECKS + dbt_tests
     fourth = _outcomes(warehouse)
     assert _evaluated_after(fourth, latest) == set(fourth) and all(passed for passed, _ in fourth.values())
     assert _sql(warehouse, "SELECT full_refresh FROM meta.model_build ORDER BY built_at DESC LIMIT 1") == [(True,)]
