@@ -89,7 +89,7 @@ def show(markup: str, *, key: str, on_select: Callable[[], None] | None = None):
     """Place a drawing on the page. ``on_select`` runs when a ``data-select`` element is clicked
     (the code is then in ``st.session_state[key].selected``). The markup is sent as UTF-8 bytes:
     as a string Streamlit would send it as JSON, every Chinese character escaped to six bytes and
-    every attribute's quote to two (a page's drawings 22-41 % larger at national volume)."""
+    every attribute's quote to two (a page's drawings 22-42 % larger at national volume)."""
     callbacks = {"on_selected_change": on_select} if on_select else {}
     return _COMPONENT(data=markup.encode("utf-8"), key=key, **callbacks)
 
