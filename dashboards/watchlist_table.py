@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from dashboards.table_format import count
+from dashboards.table_format import MISSING, count
 from ipx.exports.labels import label
 from ipx.exports.writers import write_xlsx
 
@@ -114,7 +114,8 @@ def for_display(rows: pd.DataFrame) -> pd.DataFrame:
     shown = rows[[c for c in SHOWN_COLUMNS if c != PROFILE_LINK]].copy()
     shown[PROFILE_LINK] = shown["uscc"].map(profile_link)
     shown = shown[SHOWN_COLUMNS]
-    shown["exceeded_factors"] = shown["exceeded_factors"].map(lambda v: "、".join(factors_of(v)))
+    # "—" when no factor was exceeded in 12 months or is still open (listed for hazards alone)
+    shown["exceeded_factors"] = shown["exceeded_factors"].map(lambda v: "、".join(factors_of(v)) or MISSING)
     shown["key_industry_name"] = shown["key_industry_name"].map(industry_of)
     return shown.rename(columns=label)
 

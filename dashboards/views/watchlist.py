@@ -105,7 +105,8 @@ def render() -> None:
     pub = provenance.require_publication()
     st.title("超标与隐患整改")
     st.caption("至数据截至日仍有未整改超标或隐患的单位，按优先序排列（1 最需关注）。"
-               "优先级：1 重大隐患逾期或超标2倍以上逾期；2 其他逾期；3 未到期待整改。")
+               "优先级：1 重大隐患逾期或超标2倍以上逾期；2 其他逾期；3 未到期待整改。"
+               "超标因素为“—”：近12个月没有超标且没有未整改的超标（因隐患列入）。")
 
     rows = data.load(pub, data.WATCHLIST, order="priority_rank", shared=True)  # shared: never modified here
     if rows is None:
