@@ -117,10 +117,11 @@ class Link:
     title: str = ""
 
 
-def pager(total: int, *, key: str, unit: str = "行", signature=None) -> slice:
+def pager(total: int, *, key: str, unit: str = "行", signature=None, order: str = "") -> slice:
     """Which of ``total`` rows to show: all of them when they fit on one page, else one page of
     ``PAGE_ROWS`` chosen with a page number (widget ``key``) under a line saying which rows these
-    are. A new ``signature`` (e.g. the filters' values) goes back to the first page."""
+    are, and in what ``order`` (e.g. "按数据项、文件、记录号排列"). A new ``signature`` (e.g. the
+    filters' values) goes back to the first page."""
     rows = PAGE_ROWS
     if total <= rows:
         return slice(0, total)
@@ -135,7 +136,7 @@ def pager(total: int, *, key: str, unit: str = "行", signature=None) -> slice:
     page = int(number.number_input(f"页码（共 {pages:,} 页）", min_value=1, max_value=pages, step=1, key=key))
     start = (page - 1) * rows
     stop = min(total, start + rows)
-    text.caption(f"第 {start + 1:,}–{stop:,} {unit}，共 {total:,} {unit}（每页 {rows} {unit}）")
+    text.caption(f"第 {start + 1:,}–{stop:,} {unit}，共 {total:,} {unit}（每页 {rows} {unit}{'；' + order if order else ''}）")
     return slice(start, stop)
 
 
@@ -180,7 +181,7 @@ def plain_table(data, *, name: str, rows: slice | None = None, links: Mapping[st
         frame = data if rows is None else data.iloc[rows]
         return drawing.table(frame, name=name, missing=MISSING, links=links, widths=widths)
     frame = data.data
-    offset = 0 if rows is None else range(len(frame))[rows].start if len(frame) else 0
+    offset = 0 if rows is None else rows.start or 0
     shown = frame if rows is None else frame.iloc[rows]
     # pandas computes the cell styles and keeps each cell's formatter in private attributes (the
     # same ones Streamlit reads to send a Styler's display values); pandas is pinned, and

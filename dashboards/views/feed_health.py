@@ -106,8 +106,8 @@ def render() -> None:
             columns = ["feed_title", "province_name", "period", "status_zh", "clean", "due_at", "first_exported_at",
                        "current_seq", "records", "records_rejected", "rejected_share"]
             problems = problems.sort_values(["province_code", "feed", "period"])
-            page = pager(len(problems), key="fh_problems_page", unit="个", signature=(first, last, tuple(provinces),
-                                                                                      tuple(feeds)))
+            page = pager(len(problems), key="fh_problems_page", unit="个", order="按省份、数据项、期间排列",
+                         signature=(first, last, tuple(provinces), tuple(feeds)))
             show_table(problems.iloc[page][columns].rename(columns=label), key="fh_problems",
                        formats={label("rejected_share"): "{:.4f}", label("records"): count,
                                 label("records_rejected"): count, label("current_seq"): count})
@@ -125,7 +125,7 @@ def render() -> None:
         else:
             st.metric("拒收记录数", f"{len(rejected):,}")
             # a national range holds 100,000s: one page of them is made into the table
-            page = pager(len(rejected), key="fh_rejected_page", unit="条",
+            page = pager(len(rejected), key="fh_rejected_page", unit="条", order="按数据项、文件、记录号排列",
                          signature=(first, last, tuple(provinces), tuple(feeds)))
             rejected = rejected.iloc[page]
             shown = rejected.assign(
@@ -172,8 +172,9 @@ def render() -> None:
     for col, (code, name) in zip(cols, SEVERITY.items()):
         col.metric(name, f"{int(quality.loc[quality['severity'] == code, 'records'].sum()):,}")
     ordered = quality.sort_values(["records", "feed"], ascending=[False, True])
-    page = pager(len(ordered), key="fh_quality_page", signature=(first, last, tuple(provinces), tuple(feeds)))
-    ordered = ordered.iloc[page]  # records, most first
+    page = pager(len(ordered), key="fh_quality_page", order="按记录数从多到少排列",
+                 signature=(first, last, tuple(provinces), tuple(feeds)))
+    ordered = ordered.iloc[page]
     shown = ordered.assign(feed=ordered["feed"].map(lambda f: titles.get(f, f)),
                            province_code=ordered["province_code"].map(lambda c: names.get(c, c)),
                            rule=ordered["rule"].map(rule_name),

@@ -12,7 +12,7 @@ import dataclasses
 import pandas as pd
 import streamlit as st
 
-from dashboards import auth, data, drawing, provenance, table_format
+from dashboards import auth, data, drawing, provenance
 from dashboards.floating_tables import (
     CLASS_NAMES,
     EMPLOYER_FORMATS,
@@ -49,7 +49,7 @@ from dashboards.floating_whatif import (
 )
 from dashboards.plan_charts import status_bars, whatif_bars
 from dashboards.scoped_exports import download_button
-from dashboards.table_format import MISSING, WAN, count, show_table, signed, styled, wan_yuan
+from dashboards.table_format import MISSING, WAN, count, pager, show_table, signed, styled, wan_yuan
 
 GRADE_LABELS = {-2: "下浮两档", -1: "下浮一档", 0: "不浮动", 1: "上浮一档", 2: "上浮两档"}
 WHATIF_KEYS = "_fl_whatif_defaults"
@@ -302,8 +302,8 @@ def render() -> None:
             view = st.segmented_control("显示列", views, default=views[0], key="fl_view",
                                         label_visibility="collapsed") or views[0]
             columns = EMPLOYER_VIEWS[view]
-            page = table_format.pager(len(shown), key="fl_page", unit="家",
-                                      signature=(year, province, tuple(statuses), tuple(chosen_classes), search))
+            page = pager(len(shown), key="fl_page", unit="家", order="按浮动结果、缴费变化绝对值从大到小排列",
+                         signature=(year, province, tuple(statuses), tuple(chosen_classes), search))
             display = employers_for_display(shown.iloc[page], columns)
             styler = styled(display, EMPLOYER_FORMATS)
             if "浮动结果" in display:

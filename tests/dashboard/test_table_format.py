@@ -89,3 +89,16 @@ def test_the_styles_of_a_page_are_those_of_its_rows():
     assert list(plain_table_text(root)["省份"]) == ["省3", "省4", "省5"]
     assert [td.get("style") for td in root.iter("td") if td.get("data-column") == "状态"] == [
         "color: #ff0000", None, "color: #ff0000"]
+
+
+@pytest.mark.paged
+def test_the_pager_says_the_order_of_the_rows():
+    def script() -> None:
+        from dashboards import table_format
+
+        table_format.PAGE_ROWS = 10
+        table_format.pager(25, key="p", unit="条", order="按数据项、文件、记录号排列")
+
+    at = AppTest.from_function(script).run()
+    assert not at.exception
+    assert [c.value for c in at.caption] == ["第 1–10 条，共 25 条（每页 10 条；按数据项、文件、记录号排列）"]
