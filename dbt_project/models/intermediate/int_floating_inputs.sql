@@ -24,12 +24,6 @@ with cycles as (
     select * from {{ ref('int_floating_cycles') }}
 ),
 
-snapshots as (
-    select province_code, uscc, quarter_index, employer_name, industry_code, risk_class,
-           payroll_yuan, premium_rate_pct
-    from {{ ref('int_employer_snapshots') }}
-),
-
 parameters as (
     select * from {{ ref('int_floating_parameters') }}
 ),
@@ -55,7 +49,7 @@ floated as (
              then snapshots.premium_rate_pct end as own_rate_pct,
         parameters.valid_rate_max_pct
     from cycles
-    inner join snapshots
+    inner join {{ ref('int_employer_snapshots') }} as snapshots
         on snapshots.province_code = cycles.province_code
         and snapshots.quarter_index = cycles.last_snapshot_quarter_index
     inner join parameters on parameters.province_code = cycles.province_code
@@ -64,38 +58,68 @@ floated as (
         and base_rates.risk_class = snapshots.risk_class
 ),
 
-records as (
+-- The window records of every employer, summed per cycle before they meet the floated employers
+-- (a join of 2 M sums, not of 24 M records). A record's rate is its own when valid, else the base
+-- rate of the employer's class in the cycle's last snapshot, which is only known after the join:
+-- so the payroll without a valid own rate is summed apart and multiplied by that base rate there
+-- (exact in decimals: Σ payroll × base = base × Σ payroll). An employer without a class has no
+-- base rate: its records without a valid own rate are left out, as the header says.
+-- quarters = count(*): an employer has one record per quarter (int_employer_snapshots is unique
+-- on province, period and USCC, and the feed is quarterly), so no costly count(distinct).
+-- The employer snapshots are read twice rather than through a shared CTE: DuckDB would
+-- materialise all 24 M national rows of such a CTE in memory.
+window_records as (
     select
-        floated.province_code,
-        floated.cycle_end_year,
-        floated.uscc,
-        snapshots.quarter_index,
-        snapshots.quarter_index >= floated.effect_start_quarter_index as in_effect_quarters,
+        cycles.province_code,
+        cycles.cycle_end_year,
+        snapshots.uscc,
+        snapshots.quarter_index >= cycles.effect_start_quarter_index as in_effect_quarters,
         cast(coalesce(snapshots.payroll_yuan, 0) as decimal(38, 2)) as payroll_yuan,
         cast(case when snapshots.premium_rate_pct > 0
-                       and snapshots.premium_rate_pct <= floated.valid_rate_max_pct
-                  then snapshots.premium_rate_pct
-                  else floated.base_rate_pct end as decimal(38, 4)) as applied_rate_pct
-    from floated
-    inner join snapshots
-        on snapshots.province_code = floated.province_code
-        and snapshots.uscc = floated.uscc
-        and snapshots.quarter_index between floated.window_start_quarter_index
-                                        and floated.window_end_quarter_index
+                       and snapshots.premium_rate_pct <= parameters.valid_rate_max_pct
+                  then snapshots.premium_rate_pct end as decimal(38, 4)) as own_rate_pct
+    from cycles
+    inner join parameters on parameters.province_code = cycles.province_code
+    inner join {{ ref('int_employer_snapshots') }} as snapshots
+        on snapshots.province_code = cycles.province_code
+        and snapshots.quarter_index between cycles.window_start_quarter_index
+                                        and cycles.window_end_quarter_index
 ),
 
-record_sums as (
+window_sums as (
     select
         province_code,
         cycle_end_year,
         uscc,
-        count(distinct quarter_index) as quarters,
-        coalesce(sum(payroll_yuan * applied_rate_pct), 0) as premium_yuan_pct,
+        count(*) as quarters,
+        coalesce(sum(payroll_yuan * own_rate_pct), 0) as own_premium_yuan_pct,
+        coalesce(sum(payroll_yuan) filter (where own_rate_pct is null), 0) as base_rated_payroll_yuan,
         coalesce(sum(payroll_yuan) filter (where in_effect_quarters), 0) as effect_payroll_yuan,
-        coalesce(sum(payroll_yuan * applied_rate_pct) filter (where in_effect_quarters), 0)
-            as current_premium_yuan_pct
-    from records
+        coalesce(sum(payroll_yuan * own_rate_pct) filter (where in_effect_quarters), 0)
+            as effect_own_premium_yuan_pct,
+        coalesce(sum(payroll_yuan) filter (where in_effect_quarters and own_rate_pct is null), 0)
+            as effect_base_rated_payroll_yuan
+    from window_records
     group by all
+),
+
+record_sums as (
+    select
+        floated.province_code,
+        floated.cycle_end_year,
+        floated.uscc,
+        sums.quarters,
+        sums.own_premium_yuan_pct + coalesce(sums.base_rated_payroll_yuan * floated.base_rate_pct, 0)
+            as premium_yuan_pct,
+        sums.effect_payroll_yuan,
+        sums.effect_own_premium_yuan_pct
+            + coalesce(sums.effect_base_rated_payroll_yuan * floated.base_rate_pct, 0)
+            as current_premium_yuan_pct
+    from floated
+    inner join window_sums as sums
+        on sums.province_code = floated.province_code
+        and sums.cycle_end_year = floated.cycle_end_year
+        and sums.uscc = floated.uscc
 ),
 
 claims as (
