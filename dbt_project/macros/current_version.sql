@@ -7,13 +7,8 @@
   e.g. int_cross_slice_duplicates) reads raw.<feed> directly.
 -#}
 {% macro current_version(feed) -%}
-{%- if execute and ('source.' ~ project_name ~ '.raw.' ~ feed) not in graph.sources -%}
-    {%- set raw_relation = api.Relation.create(database=target.database, schema='raw', identifier=feed) -%}
-{%- else -%}
-    {%- set raw_relation = source('raw', feed) -%}
-{%- endif %}
 select raw_records.*
-from {{ raw_relation }} as raw_records
+from {{ raw_feed(feed) }} as raw_records
 inner join (
     select province, period, max(seq) as seq
     from {{ source('ingest', 'files') }}
@@ -23,6 +18,28 @@ inner join (
     on raw_records._province = current_slices.province
     and raw_records._period = current_slices.period
     and raw_records._seq = current_slices.seq
+{%- endmacro %}
+
+{#- The raw table of `feed`: its declared source, else raw.<feed> (see above). -#}
+{% macro raw_feed(feed) -%}
+{%- if execute and ('source.' ~ project_name ~ '.raw.' ~ feed) not in graph.sources -%}
+    {{ return(api.Relation.create(database=target.database, schema='raw', identifier=feed)) }}
+{%- else -%}
+    {{ return(source('raw', feed)) }}
+{%- endif -%}
+{%- endmacro %}
+
+{#- The feeds whose repeated keys int_cross_slice_duplicates lists, from ingest.feed_catalogue:
+    (feed, key column, latest_period_is_current) of every non-snapshot feed with a one-column key. -#}
+{% macro cross_slice_feeds() -%}
+{%- set feeds = [] -%}
+{%- if execute -%}
+    {%- set catalogue = run_query("select feed, " ~ array_first('key_columns') ~ ", latest_period_is_current from "
+                                  ~ source('ingest', 'feed_catalogue')
+                                  ~ " where not snapshot and " ~ array_length('key_columns') ~ " = 1 order by feed") -%}
+    {%- for row in catalogue.rows -%}{%- do feeds.append((row[0], row[1], row[2])) -%}{%- endfor -%}
+{%- endif -%}
+{{ return(feeds) }}
 {%- endmacro %}
 
 {#-

@@ -105,6 +105,13 @@ where feed in ({% for f in feeds %}'{{ f }}'{% if not loop.last %}, {% endif %}{
   and taken_at > {{ last_built() }}
 {%- endmacro %}
 
+{#- The keys (province, key) of every record, in any version, of a slice of `feed` delivered since
+    the model was last built: a key re-sent in a new month, and a key a seq 02 drops. -#}
+{% macro new_slice_keys(feed, key) -%}
+select _province, {{ key }} from {{ raw_feed(feed) }}
+where (_province, _period) in (select province, period from ({{ new_deliveries([feed]) }}))
+{%- endmacro %}
+
 {#- Province-level models: rows of provinces with a new delivery of `feeds`. -#}
 {% macro stale_province_rows(column, feeds) -%}
 {%- if is_incremental() -%}
@@ -141,10 +148,7 @@ true
 (
     province_code in (select province from ({{ new_deliveries(['hrss_employers']) }}))
     or (province_code, period) in (select province, period from ({{ new_deliveries([feed]) }}))
-    or (province_code, {{ key }}) in (
-        select _province, {{ key }} from {{ source('raw', feed) }}
-        where (_province, _period) in (select province, period from ({{ new_deliveries([feed]) }}))
-    )
+    or (province_code, {{ key }}) in ({{ new_slice_keys(feed, key) }})
 )
 {%- else -%}
 true
@@ -154,6 +158,44 @@ true
 {% macro delete_stale_records(feed, key) -%}
 {%- if is_incremental() and target.type != 'spark' -%}
 delete from {{ this }} where {{ stale_record_rows(feed, key) }}
+{%- else -%}
+select 1
+{%- endif -%}
+{%- endmacro %}
+
+{#- int_cross_slice_duplicates (a key repeated across slices of a feed, spec 1): a key's rows depend
+    only on that key's records, so an incremental run recomputes the keys of new slices
+    (new_slice_keys) of each feed, over all their versions, and deletes their old rows first.
+    Spark overwrites whole province partitions: every key of a province with a new delivery of
+    any of the feeds. -#}
+{% macro stale_cross_slice_keys(feed, key, feeds) -%}
+{{ return(adapter.dispatch('stale_cross_slice_keys', 'ipx')(feed, key, feeds)) }}
+{%- endmacro %}
+{% macro default__stale_cross_slice_keys(feed, key, feeds) -%}
+{%- if is_incremental() -%}
+(_province, {{ key }}) in ({{ new_slice_keys(feed, key) }})
+{%- else -%}
+true
+{%- endif -%}
+{%- endmacro %}
+{% macro spark__stale_cross_slice_keys(feed, key, feeds) -%}
+{%- if is_incremental() -%}
+{%- set names = [] -%}{%- for f in feeds -%}{%- do names.append(f[0]) -%}{%- endfor -%}
+_province in (select province from ({{ new_deliveries(names) }}))
+{%- else -%}
+true
+{%- endif -%}
+{%- endmacro %}
+
+{% macro delete_stale_cross_slice_keys() -%}
+{%- set feeds = cross_slice_feeds() -%}
+{%- if is_incremental() and target.type != 'spark' and feeds -%}
+delete from {{ this }} where (feed, province_code, record_key) in (
+    {%- for feed, key, _ in feeds %}
+    select '{{ feed }}', _province, cast({{ key }} as string) from ({{ new_slice_keys(feed, key) }})
+    {%- if not loop.last %} union all{% endif %}
+    {%- endfor %}
+)
 {%- else -%}
 select 1
 {%- endif -%}

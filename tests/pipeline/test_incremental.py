@@ -5,6 +5,7 @@ import json
 import shutil
 
 import duckdb
+import pytest
 
 from ipx.paths import DBT_PROJECT_DIR
 from ipx.pipeline import run_pipeline
@@ -36,11 +37,15 @@ def _published(warehouse) -> dict[str, list[tuple]]:
         con.close()
 
 
-def test_incremental_month_equals_full_rebuild(small_build, tmp_path):
+@pytest.mark.parametrize("with_snapshots", [True, False], ids=["month_and_quarter", "month_only"])
+def test_incremental_month_equals_full_rebuild(small_build, tmp_path, with_snapshots):
+    """With the quarter's employer snapshots every province's records are recomputed; a month
+    alone (no hrss_employers delivery: most months) recomputes only the new slices' keys."""
     landing = tmp_path / "landing"
     shutil.copytree(small_build.landing, landing)
     held_back = []
-    for path in sorted([*landing.glob(f"*/*_{NEW_PERIOD}_*"), *landing.glob(f"*/*_{NEW_QUARTER}_*")]):
+    patterns = [f"*/*_{NEW_PERIOD}_*", *([f"*/*_{NEW_QUARTER}_*"] if with_snapshots else [])]
+    for path in sorted(p for pattern in patterns for p in landing.glob(pattern)):
         held_back.append((path, path.read_bytes()))
         path.unlink()
     resubmission = next(p for p in sorted(landing.glob("*/*_02.*")) if not p.name.endswith(".manifest.json"))
@@ -49,6 +54,7 @@ def test_incremental_month_equals_full_rebuild(small_build, tmp_path):
         held_back.append((path, path.read_bytes()))
         path.unlink()
     assert len(held_back) > 10
+    assert any(p.parent.name == "hrss_employers" for p, _ in held_back) == with_snapshots
 
     warehouse = tmp_path / "wh" / "ipx.duckdb"
     first = run_pipeline(landing, warehouse, publish=False)

@@ -1,14 +1,15 @@
+{{ config(materialized='incremental', incremental_strategy=province_incremental_strategy(),
+          partition_by=province_partition_by(),
+          pre_hook=["{{ ensure_meta_schema() }}", "{{ ensure_watermarks() }}", "{{ delete_stale_cross_slice_keys() }}"],
+          post_hook="{{ record_watermark() }}") }}
+-- depends_on: {{ source('ingest', 'files') }}
+
 -- Records left out because their key reappeared in a later period's slice of the same province
 -- (spec 1): W for every non-snapshot feed; for em_hazards (latest_period_is_current) it is how
 -- a state change is reported, so those are history, not flags. Feeds and keys come from the
--- contracts via ingest.feed_catalogue.
-{% set feeds = [] %}
-{% if execute %}
-    {% set catalogue = run_query("select feed, " ~ array_first('key_columns') ~ ", latest_period_is_current from "
-                                  ~ source('ingest', 'feed_catalogue')
-                                  ~ " where not snapshot and " ~ array_length('key_columns') ~ " = 1 order by feed") %}
-    {% for row in catalogue.rows %}{% do feeds.append((row[0], row[1], row[2])) %}{% endfor %}
-{% endif %}
+-- contracts via ingest.feed_catalogue. Incremental: a run recomputes only the keys of the slices
+-- delivered since the last build, over all their versions (macros/incremental_by_province.sql).
+{% set feeds = cross_slice_feeds() %}
 {% for feed, key, latest_is_current in feeds %}
 select
     '{{ feed }}' as feed,
@@ -23,7 +24,8 @@ from (
     select *,
         first_value(_period) over (partition by _province, {{ key }} order by _period desc) as superseded_by_period,
         row_number() over (partition by _province, {{ key }} order by _period desc, _record_no desc) as version_rank
-    from ({{ current_version(feed) }})
+    from ({{ current_version(feed) }}) as current_records
+    where {{ stale_cross_slice_keys(feed, key, feeds) }}
 )
 where version_rank > 1
 union all
