@@ -55,6 +55,7 @@ LEDGER_FEEDS: dict[str, tuple[str, ...]] = {
     "int_employer_snapshots": ("hrss_employers",),
     "int_insured_workers": ("hrss_employers",),
     "int_floating_cycles": ("hrss_employers",),
+    "int_floating_employers": ("hrss_employers",),
     "dim_employers": ("hrss_employers",),
 }
 

@@ -3,7 +3,7 @@
 -- dashboard's what-if re-grades from. Amounts rounded half-up to 2 decimals, the ratio and
 -- rates to 4, all half-up from the unrounded figures (change_yuan = projected − current
 -- unrounded, then rounded, so it can differ by 0.01 from the difference of the rounded columns).
--- Figures and grades: int_floating_inputs.sql, int_floating_grades.sql.
+-- Figures and grades: int_floating_employers.sql, int_floating_inputs.sql, int_floating_grades.sql.
 with grades as (
     select * from {{ ref('int_floating_grades') }}
 )
