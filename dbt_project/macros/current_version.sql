@@ -2,13 +2,13 @@
   The current version of every slice of a feed (spec section 1): the records of the
   highest-seq accepted submission of each (province, period). Lower seqs, whenever they
   arrived, and quarantined files are left out.
-  A feed's raw table is declared as a source beside its staging model; a feed whose contract
-  exists but whose staging model does not yet (models that loop over ingest.feed_catalogue,
-  e.g. int_cross_slice_duplicates) reads raw.<feed> directly.
+  A feed's raw table is declared as a source beside its staging model; models that loop over
+  ingest.feed_catalogue (int_cross_slice_duplicates) pass declared=false, and a feed whose
+  contract exists but whose staging model does not yet is then read as raw.<feed> directly.
 -#}
-{% macro current_version(feed) -%}
+{% macro current_version(feed, declared=true) -%}
 select raw_records.*
-from {{ raw_feed(feed) }} as raw_records
+from {{ raw_feed(feed, declared) }} as raw_records
 inner join (
     select province, period, max(seq) as seq
     from {{ source('ingest', 'files') }}
@@ -20,9 +20,10 @@ inner join (
     and raw_records._seq = current_slices.seq
 {%- endmacro %}
 
-{#- The raw table of `feed`: its declared source, else raw.<feed> (see above). -#}
-{% macro raw_feed(feed) -%}
-{%- if execute and ('source.' ~ project_name ~ '.raw.' ~ feed) not in graph.sources -%}
+{#- The raw table of `feed`: its declared source, else raw.<feed> (see above). A declared source
+    is always taken through source(), which a dbt unit test replaces with its fixture. -#}
+{% macro raw_feed(feed, declared=true) -%}
+{%- if not declared and execute and ('source.' ~ project_name ~ '.raw.' ~ feed) not in graph.sources -%}
     {{ return(api.Relation.create(database=target.database, schema='raw', identifier=feed)) }}
 {%- else -%}
     {{ return(source('raw', feed)) }}
@@ -45,7 +46,9 @@ inner join (
 {#-
   For non-snapshot feeds a key repeated across the current versions of different slices of a
   province keeps only the record of the latest period (spec section 1); the older ones are
-  flagged W (see int_cross_slice_duplicates) and left out here.
+  flagged W (see int_cross_slice_duplicates) and left out here. A staging model built this way is
+  unique on (province_code, key) by construction: that is unit-tested
+  (stg_hrss_injury_claims.yml), not re-checked as a data test on every build.
 -#}
 {% macro latest_period_per_key(relation, key_columns) -%}
 {{ first_row_per_group('*', relation, '_province, ' ~ key_columns | join(', '), '_period desc, _record_no desc') }}

@@ -107,8 +107,8 @@ where feed in ({% for f in feeds %}'{{ f }}'{% if not loop.last %}, {% endif %}{
 
 {#- The keys (province, key) of every record, in any version, of a slice of `feed` delivered since
     the model was last built: a key re-sent in a new month, and a key a seq 02 drops. -#}
-{% macro new_slice_keys(feed, key) -%}
-select _province, {{ key }} from {{ raw_feed(feed) }}
+{% macro new_slice_keys(feed, key, declared=true) -%}
+select _province, {{ key }} from {{ raw_feed(feed, declared) }}
 where (_province, _period) in (select province, period from ({{ new_deliveries([feed]) }}))
 {%- endmacro %}
 
@@ -173,7 +173,7 @@ select 1
 {%- endmacro %}
 {% macro default__stale_cross_slice_keys(feed, key, feeds) -%}
 {%- if is_incremental() -%}
-(_province, {{ key }}) in ({{ new_slice_keys(feed, key) }})
+(_province, {{ key }}) in ({{ new_slice_keys(feed, key, declared=false) }})
 {%- else -%}
 true
 {%- endif -%}
@@ -192,7 +192,7 @@ true
 {%- if is_incremental() and target.type != 'spark' and feeds -%}
 delete from {{ this }} where (feed, province_code, record_key) in (
     {%- for feed, key, _ in feeds %}
-    select '{{ feed }}', _province, cast({{ key }} as string) from ({{ new_slice_keys(feed, key) }})
+    select '{{ feed }}', _province, cast({{ key }} as string) from ({{ new_slice_keys(feed, key, declared=false) }})
     {%- if not loop.last %} union all{% endif %}
     {%- endfor %}
 )

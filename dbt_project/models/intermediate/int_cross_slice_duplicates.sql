@@ -24,7 +24,7 @@ from (
     select *,
         first_value(_period) over (partition by _province, {{ key }} order by _period desc) as superseded_by_period,
         row_number() over (partition by _province, {{ key }} order by _period desc, _record_no desc) as version_rank
-    from ({{ current_version(feed) }}) as current_records
+    from ({{ current_version(feed, declared=false) }}) as current_records
     where {{ stale_cross_slice_keys(feed, key, feeds) }}
 )
 where version_rank > 1

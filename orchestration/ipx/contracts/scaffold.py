@@ -6,7 +6,7 @@
 - ``dbt_project/models/staging/stg_<feed>.sql``: the staging model (current version of each
   slice; for non-snapshot feeds the latest period of each key; W-flagged fields left out);
 - ``dbt_project/models/staging/stg_<feed>.yml``: the raw source ``raw.<feed>`` and the model's
-  tests (required columns not null, the key unique per province — and period for snapshots);
+  tests (required columns not null; for a snapshot, the key unique per province and period);
 - ``expectations/<feed>.json``: the feed's GX suite, as ``ipx expectations`` writes it.
 
 The contract is validated before anything is written; existing files are never overwritten.
@@ -153,7 +153,7 @@ def render_staging_sql(contract: FeedContract) -> str:
 
 def render_staging_yml(contract: FeedContract) -> str:
     key = [contract.column(k).warehouse_name for k in contract.key]
-    unique = ["province_code", *(["period"] if contract.snapshot else []), *key]
+    unique = ["province_code", "period", *key]
     required = [c.warehouse_name for c in contract.loaded_columns if c.required]
     lines = [
         "version: 2",
@@ -173,12 +173,16 @@ def render_staging_yml(contract: FeedContract) -> str:
     ]
     for name in required:
         lines += [f"      - name: {name}", "        data_tests: [not_null]"]
-    lines += [
-        "    data_tests:",
-        "      - unique_combination:",
-        "          arguments:",
-        f"            columns: [{', '.join(unique)}]",
-    ]
+    # A snapshot's key must be unique within each delivered slice: a property of the data. A
+    # non-snapshot feed's staging model keeps one record per key by construction
+    # (latest_period_per_key, unit-tested once), so a data test of it could never fail.
+    if contract.snapshot:
+        lines += [
+            "    data_tests:",
+            "      - unique_combination:",
+            "          arguments:",
+            f"            columns: [{', '.join(unique)}]",
+        ]
     return "\n".join(lines) + "\n"
 
 
