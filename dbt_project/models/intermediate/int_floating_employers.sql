@@ -47,8 +47,7 @@ floated as (
         base_rates.risk_class is not null as is_classified,
         case when snapshots.premium_rate_pct > 0
                   and snapshots.premium_rate_pct <= parameters.valid_rate_max_pct
-             then snapshots.premium_rate_pct end as own_rate_pct,
-        parameters.valid_rate_max_pct
+             then snapshots.premium_rate_pct end as own_rate_pct
     from cycles
     inner join {{ ref('int_employer_snapshots') }} as snapshots
         on snapshots.province_code = cycles.province_code
@@ -62,7 +61,7 @@ floated as (
 -- The window records of every employer, summed per cycle before they meet the floated employers
 -- (a join of 2 M sums, not of 24 M records). A record's rate is its own when valid, else the base
 -- rate of the employer's class in the cycle's last snapshot, which is only known after the join:
--- so the payroll without a valid own rate is summed apart and multiplied by that base rate there
+-- so the payroll without a valid own rate is summed apart and multiplied by that base rate below
 -- (exact in decimals: Σ payroll × base = base × Σ payroll). An employer without a class has no
 -- base rate: its records without a valid own rate are left out, as the header says.
 -- quarters = count(*): an employer has one record per quarter (int_employer_snapshots is unique
@@ -102,25 +101,6 @@ window_sums as (
             as effect_base_rated_payroll_yuan
     from window_records
     group by all
-),
-
-record_sums as (
-    select
-        floated.province_code,
-        floated.cycle_end_year,
-        floated.uscc,
-        sums.quarters,
-        sums.own_premium_yuan_pct + coalesce(sums.base_rated_payroll_yuan * floated.base_rate_pct, 0)
-            as premium_yuan_pct,
-        sums.effect_payroll_yuan,
-        sums.effect_own_premium_yuan_pct
-            + coalesce(sums.effect_base_rated_payroll_yuan * floated.base_rate_pct, 0)
-            as current_premium_yuan_pct
-    from floated
-    inner join window_sums as sums
-        on sums.province_code = floated.province_code
-        and sums.cycle_end_year = floated.cycle_end_year
-        and sums.uscc = floated.uscc
 )
 
 select
@@ -137,17 +117,21 @@ select
     floated.min_grade,
     floated.max_grade,
     cast(coalesce(floated.own_rate_pct, floated.base_rate_pct) as decimal(18, 4)) as current_rate_pct,
-    cast(coalesce(record_sums.quarters, 0) as integer) as quarters,
-    cast(coalesce(record_sums.premium_yuan_pct, 0) * 0.01 as decimal(38, 8)) as premium_yuan,
-    cast(coalesce(record_sums.effect_payroll_yuan, 0) as decimal(38, 2)) as effect_payroll_yuan,
-    cast(coalesce(record_sums.current_premium_yuan_pct, 0) * 0.01 as decimal(38, 8)) as current_premium_yuan,
+    cast(coalesce(sums.quarters, 0) as integer) as quarters,
+    cast((coalesce(sums.own_premium_yuan_pct, 0)
+          + coalesce(sums.base_rated_payroll_yuan * floated.base_rate_pct, 0)) * 0.01 as decimal(38, 8))
+        as premium_yuan,
+    cast(coalesce(sums.effect_payroll_yuan, 0) as decimal(38, 2)) as effect_payroll_yuan,
+    cast((coalesce(sums.effect_own_premium_yuan_pct, 0)
+          + coalesce(sums.effect_base_rated_payroll_yuan * floated.base_rate_pct, 0)) * 0.01 as decimal(38, 8))
+        as current_premium_yuan,
     floated.window_start_date,
     floated.window_end_date,
     floated.window_start_quarter,
     floated.window_end_quarter,
     floated.last_snapshot_period
 from floated
-left join record_sums
-    on record_sums.province_code = floated.province_code
-    and record_sums.cycle_end_year = floated.cycle_end_year
-    and record_sums.uscc = floated.uscc
+left join window_sums as sums
+    on sums.province_code = floated.province_code
+    and sums.cycle_end_year = floated.cycle_end_year
+    and sums.uscc = floated.uscc
