@@ -152,8 +152,6 @@ def render_staging_sql(contract: FeedContract) -> str:
 
 
 def render_staging_yml(contract: FeedContract) -> str:
-    key = [contract.column(k).warehouse_name for k in contract.key]
-    unique = ["province_code", "period", *key]
     required = [c.warehouse_name for c in contract.loaded_columns if c.required]
     lines = [
         "version: 2",
@@ -177,11 +175,12 @@ def render_staging_yml(contract: FeedContract) -> str:
     # non-snapshot feed's staging model keeps one record per key by construction
     # (latest_period_per_key, unit-tested once), so a data test of it could never fail.
     if contract.snapshot:
+        key = [contract.column(k).warehouse_name for k in contract.key]
         lines += [
             "    data_tests:",
             "      - unique_combination:",
             "          arguments:",
-            f"            columns: [{', '.join(unique)}]",
+            f"            columns: [{', '.join(['province_code', 'period', *key])}]",
         ]
     return "\n".join(lines) + "\n"
 
