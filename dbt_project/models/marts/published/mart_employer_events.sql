@@ -1,3 +1,16 @@
+{{ config(materialized=employer_events_materialization(), incremental_strategy='append', on_schema_change='fail',
+          pre_hook=["{{ ensure_meta_schema() }}", "{{ ensure_watermarks() }}", "{{ ensure_employer_event_changes() }}",
+                    "{{ list_stale_employer_events() }}", "{{ log_employer_event_changes(before=true) }}",
+                    "{{ delete_stale_employer_events() }}"],
+          post_hook=["{{ log_employer_event_changes(before=false) }}", "{{ rejudge_open_employer_events() }}",
+                     "{{ record_watermark() }}"]) }}
+-- depends_on: {{ source('ingest', 'files') }}
+-- depends_on: {{ source('raw', 'nhc_hazard_monitoring') }}
+-- depends_on: {{ source('raw', 'em_hazards') }}
+-- depends_on: {{ source('raw', 'hrss_injury_claims') }}
+-- depends_on: {{ source('raw', 'nhc_occupational_disease') }}
+-- depends_on: {{ source('raw', 'em_accidents') }}
+-- depends_on: {{ source('raw', 'acftu_supervision') }}
 -- Employer profile events (单位档案, issue 11; figures of spec section 5's facts): one row per
 -- event of an employer — an exceeding exposure sample (超标检测), a hidden hazard (隐患), a
 -- recognised work injury (工伤), an occupational-disease report (职业病), a production-safety
@@ -8,6 +21,10 @@
 -- nothing are left out to keep the table small at national volume). No personal data: injuries
 -- and occupational-disease cases carry no pseudonym, sex, decision or report number — only the
 -- date, category and outcome.
+--
+-- Incremental on DuckDB (macros/employer_events_incremental.sql): a run recomputes the events of
+-- the records re-sent or replaced since the last build, appends them, and re-judges the as-of
+-- columns of the unrectified items. Each row keeps the delivery file and record it came from.
 with as_of as (
     select as_of_date from {{ ref('int_as_of') }}
 ),
@@ -32,17 +49,20 @@ exceedances as (
         cast(samples.rectification_deadline as date) as deadline,
         samples.rectified_date,
         cast(null as integer) as deaths,
-        cast(null as string) as union_status
+        cast(null as string) as union_status,
+        samples.source_file,
+        samples.source_record_no
     from {{ ref('fct_exposure_samples') }} as samples
-    where samples.exceeds
+    where samples.exceeds and {{ stale_employer_event_rows('samples') }}
 ),
 
 hazards as (
     select
         province_code, uscc, case when is_major then 'major_hazard' else 'general_hazard' end, hazard_no,
         found_date, level || '（隐患编号 ' || hazard_no || '）',
-        null, null, null, null, null, deadline, rectified_date, null, null
-    from {{ ref('fct_hazards') }}
+        null, null, null, null, null, deadline, rectified_date, null, null, source_file, source_record_no
+    from {{ ref('fct_hazards') }} as hazards
+    where {{ stale_employer_event_rows('hazards') }}
 ),
 
 injuries as (
@@ -53,26 +73,28 @@ injuries as (
             || case when disease_name is not null then '（' || disease_name || '）' else '' end
             || case when is_fatal then '，死亡'
                     when disability_grade is not null then '，伤残' || disability_grade || '级' else '' end,
-        null, null, null, null, null, null, null, case when is_fatal then 1 else 0 end, null
-    from {{ ref('fct_injury_claims') }}
-    where is_recognised
+        null, null, null, null, null, null, null, case when is_fatal then 1 else 0 end, null,
+        source_file, source_record_no
+    from {{ ref('fct_injury_claims') }} as claims
+    where is_recognised and {{ stale_employer_event_rows('claims') }}
 ),
 
 od_cases as (
     select
         province_code, uscc, 'occupational_disease', null, diagnosis_date,
         disease_category || '：' || disease_name,
-        null, null, null, null, null, null, null, null, null
-    from {{ ref('fct_occupational_disease') }}
+        null, null, null, null, null, null, null, null, null, source_file, source_record_no
+    from {{ ref('fct_occupational_disease') }} as reports
+    where {{ stale_employer_event_rows('reports') }}
 ),
 
 accidents as (
     select
         province_code, uscc, 'accident', accident_no, occurred_date,
         severity || '事故：' || accident_category || '，死亡' || deaths || '人，重伤' || serious_injuries || '人',
-        null, null, null, null, null, null, null, deaths, null
-    from {{ ref('fct_accidents') }}
-    where uscc is not null
+        null, null, null, null, null, null, null, deaths, null, source_file, source_record_no
+    from {{ ref('fct_accidents') }} as accidents
+    where uscc is not null and {{ stale_employer_event_rows('accidents') }}
 ),
 
 union_findings as (
@@ -85,9 +107,11 @@ union_findings as (
         case when coalesce(suggestions, 0) = 0 then '无整改建议'
              when resolved >= suggestions then '建议已全部落实'
              when resolved is null then '落实情况不详'
-             else '建议未全部落实' end
-    from {{ ref('stg_acftu_supervision') }}
-    where coalesce(issues_found, 0) > 0 or coalesce(worker_complaints, 0) > 0
+             else '建议未全部落实' end,
+        source_file, source_record_no
+    from {{ ref('stg_acftu_supervision') }} as inspections
+    where (coalesce(issues_found, 0) > 0 or coalesce(worker_complaints, 0) > 0)
+        and {{ stale_employer_event_rows('inspections') }}
 ),
 
 events as (
@@ -133,22 +157,20 @@ select
         when events.event_type = 'occupational_disease' then '已诊断'
         when events.event_type = 'union_inspection' then events.union_status
         when events.event_type = 'accident' then case when events.deaths > 0 then '有死亡' else '无死亡' end
-        when events.rectified_date is not null and events.deadline is not null
-             and events.rectified_date > events.deadline then '逾期整改'
-        when events.rectified_date is not null then '已整改'
-        when events.deadline < as_of.as_of_date then '逾期未整改'
-        else '待整改（未到期）'
+        else {{ event_status_at('events', 'as_of.as_of_date') }}
     end as status,
     coalesce(events.event_type in ('exceedance', 'major_hazard', 'general_hazard')
              and events.rectified_date is null, false) as is_open,
-    coalesce(events.event_type in ('exceedance', 'major_hazard', 'general_hazard')
-             and events.rectified_date is null and events.deadline < as_of.as_of_date, false) as is_overdue,
-    cast(case when events.rectified_date is null and events.deadline < as_of.as_of_date
-              then {{ days_between('cast(events.deadline as date)', 'as_of.as_of_date') }} end as integer) as days_overdue,
-    cast(events.deaths as integer) as deaths
+    {{ event_is_overdue_at('events', 'as_of.as_of_date') }} as is_overdue,
+    {{ event_days_overdue_at('events', 'as_of.as_of_date') }} as days_overdue,
+    cast(events.deaths as integer) as deaths,
+    events.source_file,
+    cast(events.source_record_no as bigint) as source_record_no
 from events
 cross join as_of
 where events.uscc is not null
+{% if not employer_events_incremental() -%}
 -- stored in employer order: the page reads one employer's rows, and DuckDB's min/max zone maps
--- then skip all other row groups
+-- then skip all other row groups (an incremental run appends its few rows)
 order by events.province_code, events.uscc, events.event_date
+{%- endif %}

@@ -1,7 +1,13 @@
+{{ config(materialized=employer_events_materialization(), incremental_strategy='append', on_schema_change='fail',
+          pre_hook=["{{ ensure_meta_schema() }}", "{{ ensure_watermarks() }}", "{{ ensure_employer_event_changes() }}",
+                    "{{ delete_changed_employer_years() }}"],
+          post_hook=["{{ prune_employer_event_changes() }}", "{{ record_watermark() }}"]) }}
 -- Employer profile by year (单位档案, issue 11): per employer (province × USCC) and calendar year
 -- of the event date, the counts of mart_employer_events (exceedances with the year's worst
 -- ratio, hazards, recognised injuries and their deaths, occupational-disease cases, accidents,
 -- union inspections with findings). Only employer-years with an event appear.
+-- Incremental on DuckDB: a run recomputes the employer-years whose events changed, as logged by
+-- mart_employer_events (macros/employer_events_incremental.sql).
 select
     province_code,
     uscc,
@@ -15,5 +21,6 @@ select
     cast(count(*) filter (where event_type = 'occupational_disease') as integer) as od_cases,
     cast(count(*) filter (where event_type = 'accident') as integer) as accidents,
     cast(count(*) filter (where event_type = 'union_inspection') as integer) as union_inspections_with_findings
-from {{ ref('mart_employer_events') }}
+from {{ ref('mart_employer_events') }} as events
+where {{ changed_employer_years('events', 'event_year') }}
 group by province_code, uscc, event_year
