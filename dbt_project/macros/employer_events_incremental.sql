@@ -51,7 +51,7 @@
 {{ return(is_incremental() and target.type != 'spark') }}
 {%- endmacro %}
 
-{#- Pre-hook 1: the stale lineage (step 1 above); empty on a full build. -#}
+{#- Pre-hook: the stale lineage (step 1 above), kept in meta until the next run; nothing on a full build. -#}
 {% macro list_stale_employer_events() -%}
 {%- if employer_events_incremental() -%}
 create or replace table meta.employer_events_stale as
