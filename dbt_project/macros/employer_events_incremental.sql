@@ -36,6 +36,8 @@
            ('em_accidents', 'accident_no'), ('acftu_supervision', 'inspection_no')]) }}
 {%- endmacro %}
 
+{#- Incremental on DuckDB; a plain table on Spark, where is_incremental() is therefore never true
+    and every hook below does nothing. -#}
 {% macro employer_events_materialization() -%}
 {{ return(adapter.dispatch('employer_events_materialization', 'ipx')()) }}
 {%- endmacro %}
@@ -46,14 +48,9 @@
 {{ return('table') }}
 {%- endmacro %}
 
-{#- Whether this build of an employer-events model is incremental (never on Spark). -#}
-{% macro employer_events_incremental() -%}
-{{ return(is_incremental() and target.type != 'spark') }}
-{%- endmacro %}
-
 {#- Pre-hook: the stale lineage (step 1 above), kept in meta until the next run; nothing on a full build. -#}
 {% macro list_stale_employer_events() -%}
-{%- if employer_events_incremental() -%}
+{%- if is_incremental() -%}
 create or replace table meta.employer_events_stale as
 {%- for feed, key in employer_event_feeds() %}
 select _file as source_file, _record_no as source_record_no from {{ raw_feed(feed) }}
@@ -67,7 +64,7 @@ select 1
 
 {#- A model's filter: the rows of stale records on an incremental run, all rows otherwise. -#}
 {% macro stale_employer_event_rows(alias) -%}
-{%- if employer_events_incremental() -%}
+{%- if is_incremental() -%}
 ({{ alias }}.source_file, {{ alias }}.source_record_no) in (select source_file, source_record_no from meta.employer_events_stale)
 {%- else -%}
 true
@@ -86,7 +83,7 @@ select 1
 {#- Pre-hook (before the delete) and post-hook (after the insert): the employer-years of the stale
     rows, old and new; a full build logs, before it, one row meaning "everything". -#}
 {% macro log_employer_event_changes(before) -%}
-{%- if employer_events_incremental() -%}
+{%- if is_incremental() -%}
 insert into meta.employer_event_changes
 select distinct province_code, uscc, event_year, false, {{ built_at() }}
 from {{ this }} as events where {{ stale_employer_event_rows('events') }}
@@ -98,7 +95,7 @@ select 1
 {%- endmacro %}
 
 {% macro delete_stale_employer_events() -%}
-{%- if employer_events_incremental() -%}
+{%- if is_incremental() -%}
 delete from {{ this }} as events where {{ stale_employer_event_rows('events') }}
 {%- else -%}
 select 1
@@ -127,7 +124,7 @@ cast(case when {{ alias }}.rectified_date is null and {{ alias }}.deadline < {{ 
 
 {#- Post-hook: step 3, the kept unrectified items re-judged at the current as-of date. -#}
 {% macro rejudge_open_employer_events() -%}
-{%- if employer_events_incremental() -%}
+{%- if is_incremental() -%}
 update {{ this }} as events set
     status = {{ event_status_at('events', 'as_of.as_of_date') }},
     is_overdue = {{ event_is_overdue_at('events', 'as_of.as_of_date') }},
@@ -142,7 +139,7 @@ select 1
 
 {#- mart_employer_yearly: the employer-years logged since it was last built. -#}
 {% macro changed_employer_years(alias, year_column) -%}
-{%- if employer_events_incremental() -%}
+{%- if is_incremental() -%}
 (
     exists (select 1 from meta.employer_event_changes where everything and logged_at > {{ last_built() }})
     or ({{ alias }}.province_code, {{ alias }}.uscc, {{ alias }}.{{ year_column }}) in (
@@ -155,7 +152,7 @@ true
 {%- endmacro %}
 
 {% macro delete_changed_employer_years() -%}
-{%- if employer_events_incremental() -%}
+{%- if is_incremental() -%}
 delete from {{ this }} as yearly where {{ changed_employer_years('yearly', 'year') }}
 {%- else -%}
 select 1

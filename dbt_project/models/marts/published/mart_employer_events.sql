@@ -169,7 +169,7 @@ select
 from events
 cross join as_of
 where events.uscc is not null
-{% if not employer_events_incremental() -%}
+{% if not is_incremental() -%}
 -- stored in employer order: the page reads one employer's rows, and DuckDB's min/max zone maps
 -- then skip all other row groups (an incremental run appends its few rows)
 order by events.province_code, events.uscc, events.event_date
