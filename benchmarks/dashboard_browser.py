@@ -121,16 +121,21 @@ def _free_port() -> int:
 
 
 APP = ROOT / "dashboards" / "app.py"
+SERVE = ROOT / "dashboards" / "serve.py"  # `streamlit run` as `ipx dashboard` starts it
+
+
+PLAIN = False  # --plain-streamlit: `streamlit run` itself, without dashboards/serve.py
 
 
 def start_server(warehouse: Path, users: Path, log: Path) -> tuple[subprocess.Popen, str, float]:
     """The dashboard as ``ipx dashboard`` runs it; returns the process, its URL and seconds to healthy."""
     port = _free_port()
+    launcher = ["-m", "streamlit"] if PLAIN else [str(SERVE)]
     env = dict(os.environ, IPX_WAREHOUSE=str(warehouse), IPX_USERS_FILE=str(users),
                IPX_AUTH_HEADER="X-Forwarded-User", IPX_ACCESS_LOG_DIR=str(log.parent / "access"))
     started = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
+        [sys.executable, *launcher, "run", str(APP), "--server.port", str(port),
          "--server.headless", "true", "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
          "--server.fileWatcherType", "none", "--client.toolbarMode", "viewer"],
         env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, cwd=ROOT)
@@ -424,10 +429,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--label", default="", help="what the warehouse is (small, national, ...)")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--app", type=Path, help="another copy's dashboards/app.py (to compare versions)")
+    parser.add_argument("--plain-streamlit", action="store_true",
+                        help="serve with `streamlit run` itself, not dashboards/serve.py (to measure what it changes)")
     parser.add_argument("--from-json", type=Path, help="only print (and --write) the section of a saved result")
     parser.add_argument("--write", type=Path, help="print a markdown section to this file (BENCHMARKS.md)")
     args = parser.parse_args(argv)
-    global APP
+    global APP, PLAIN
+    PLAIN = args.plain_streamlit
     if args.app:
         APP = args.app.resolve()
     if args.from_json:

@@ -1,4 +1,5 @@
-"""Entry point of the ipx dashboard (``ipx dashboard`` runs ``streamlit run dashboards/app.py``).
+"""Entry point of the ipx dashboard (``ipx dashboard`` runs ``streamlit run dashboards/app.py``
+through ``dashboards/serve.py``).
 
 This script runs on every interaction: it finds the live published version, identifies the
 viewer (sign-in or SSO header), offers the pages the viewer's role may open, shows the data's
@@ -50,16 +51,16 @@ geo.warm_up()  # the map's boundaries take a few seconds to build, once per proc
 try:
     viewer = auth.identify()
 except UserConfigError as exc:
-    st.navigation([st.Page(_config_error_page(str(exc)), title="配置错误", url_path="config-error")],
+    st.navigation([st.Page(_config_error_page(str(exc)), title="配置错误", url_path=auth.CONFIG_ERROR_PATH)],
                   position="hidden").run()
     st.stop()
 
 if viewer is None:
     gate = auth.refused_page if auth.sso_header() else auth.sign_in_page
-    st.navigation([st.Page(gate, title="登录", url_path="sign-in")], position="hidden").run()
+    st.navigation([st.Page(gate, title="登录", url_path=auth.SIGN_IN_PATH)], position="hidden").run()
     st.stop()
 
-pages = [st.Page(VIEWS / file, title=title, url_path=page_id.replace("_", "-"))
+pages = [st.Page(VIEWS / file, title=title, url_path=auth.url_path(page_id))
          for page_id, (file, title) in PAGES.items() if viewer.may_open(page_id)]
 current = st.navigation(pages)
 

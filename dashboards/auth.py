@@ -44,6 +44,19 @@ ROLE_PAGES = {
     "provincial": (BRIEFING, HOTSPOTS, WATCHLIST, EMPLOYER, ASSESSMENT, FLOATING, EVALUATION, FEED_HEALTH),
     "engineer": (FEED_HEALTH,),
 }
+# The pages shown before a viewer is known (the sign-in form or SSO refusal, a broken user file).
+SIGN_IN_PATH, CONFIG_ERROR_PATH = "sign-in", "config-error"
+
+
+def url_path(page_id: str) -> str:
+    """A page's address under the dashboard's base URL: ``feed_health`` -> ``/feed-health``."""
+    return page_id.replace("_", "-")
+
+
+def url_paths() -> tuple[str, ...]:
+    """Every page address the app may serve (``dashboards/serve.py`` tells the front end these)."""
+    pages = dict.fromkeys(page for role_pages in ROLE_PAGES.values() for page in role_pages)
+    return (*(url_path(page) for page in pages), SIGN_IN_PATH, CONFIG_ERROR_PATH)
 
 
 @dataclass(frozen=True)

@@ -108,7 +108,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
 
     env = dict(os.environ)
     env["IPX_WAREHOUSE"] = str(Path(args.warehouse or env.get("IPX_WAREHOUSE") or DEFAULT_WAREHOUSE).resolve())
-    command = [sys.executable, "-m", "streamlit", "run", str(DASHBOARD_DIR / "app.py"),
+    command = [sys.executable, str(DASHBOARD_DIR / "serve.py"), "run", str(DASHBOARD_DIR / "app.py"),
                "--server.port", str(args.port), "--server.headless", "true",
                "--browser.gatherUsageStats", "false", "--server.address", args.address,
                "--server.fileWatcherType", "none", "--client.toolbarMode", "viewer"]

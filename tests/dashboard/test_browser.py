@@ -19,6 +19,8 @@ from dashboard_support import APP, REPO_ROOT, TEST_USERS
 
 pytestmark = pytest.mark.browser
 
+SERVE = REPO_ROOT / "dashboards" / "serve.py"
+
 SCREENSHOTS = REPO_ROOT / "tests" / "artifacts" / "screenshots"
 PAGES = ["热点总览", "领导简报", "超标与隐患整改", "单位档案", "省级考核", "费率浮动", "终期评估", "数据交换"]
 # Pages that need not draw a chart (a table page; the briefing and the employer profile may show none).
@@ -36,16 +38,18 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _serve(warehouse: Path, users: Path, log: Path, **extra_env: str):
+def _serve(warehouse: Path, users: Path, log: Path, base_path: str = "", **extra_env: str):
+    """The dashboard as `ipx dashboard` starts it (dashboards/serve.py), optionally under a base path."""
     port = _free_port()
     env = dict(os.environ, IPX_WAREHOUSE=str(warehouse), IPX_USERS_FILE=str(users), **extra_env)
     if "IPX_AUTH_HEADER" not in extra_env:
         env.pop("IPX_AUTH_HEADER", None)
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port), "--server.headless", "true",
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        [sys.executable, str(SERVE), "run", str(APP), "--server.port", str(port), "--server.headless", "true",
+         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+         "--server.baseUrlPath", base_path],
         env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, cwd=REPO_ROOT)
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://127.0.0.1:{port}" + (f"/{base_path}" if base_path else "")
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -235,3 +239,53 @@ def test_sso_header_signs_the_user_in(servers, browser):
     page.goto(servers["sso"])
     page.get_by_text("intruder 未在看板用户配置中登记").wait_for()
     assert page.locator(MAP_SHAPES).count() == 0
+
+
+def _first_load(browser, url: str, header_user: str) -> tuple[object, list[str], list[str]]:
+    """A new tab opening ``url`` (a shared link) signed in by SSO: the page, the URLs it requested
+    and the websockets it opened."""
+    page, _ = _page(browser, extra_http_headers={"X-Forwarded-User": header_user})
+    requested, sockets = [], []
+    page.on("request", lambda request: requested.append(request.url))
+    page.on("websocket", lambda socket: sockets.append(socket.url))
+    page.goto(url)
+    return page, requested, sockets
+
+
+def test_a_link_to_a_page_connects_to_the_server_at_once(servers, browser):
+    """dashboards/serve.py: opened on a page's own address, the front end goes straight to the
+    server's websocket; Streamlit alone first asks `<page>/_stcore/health` (a 404), waits and asks
+    again at the root. The document is Chinese from its first byte."""
+    base = servers["sso"]
+    page, requested, sockets = _first_load(browser, f"{base}/assessment", "sso_only")
+    page.get_by_role("heading", name="省级考核", level=1).wait_for()
+    _settle(page)
+    _no_exception(page, "assessment by link")
+    assert not [u for u in requested if "/assessment/_stcore/" in u], requested
+    assert sockets and all(u.endswith("/_stcore/stream") and "/assessment/" not in u for u in sockets), sockets
+    assert page.evaluate("document.documentElement.lang") == "zh-CN"
+    assert page.evaluate("window.__streamlit.BACKEND_BASE_URL") == base + "/"
+
+
+def test_the_dashboard_under_a_base_path(small_build, users_file, browser, tmp_path):
+    """Served under `server.baseUrlPath` (a reverse proxy's prefix): the first page at the prefix
+    and another page by its link both connect to the prefix's websocket."""
+    process, base = _serve(small_build.warehouse, users_file, tmp_path / "prefix.log", base_path="ipx",
+                           IPX_AUTH_HEADER="X-Forwarded-User")
+    try:
+        assert base.endswith("/ipx")
+        page, requested, sockets = _first_load(browser, base, "sso_only")
+        page.get_by_role("heading", name="热点总览", level=1).wait_for()
+        _settle(page)
+        _no_exception(page, "prefix root")
+        assert sockets == [f"{base.replace('http', 'ws', 1)}/_stcore/stream"], sockets
+
+        page, requested, sockets = _first_load(browser, f"{base}/feed-health", "sso_only")
+        page.get_by_role("heading", name="数据交换", level=1).wait_for()
+        _settle(page)
+        _no_exception(page, "prefix page")
+        assert sockets == [f"{base.replace('http', 'ws', 1)}/_stcore/stream"], sockets
+        assert not [u for u in requested if "/feed-health/_stcore/" in u], requested
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
