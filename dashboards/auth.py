@@ -49,7 +49,7 @@ SIGN_IN_PATH, CONFIG_ERROR_PATH = "sign-in", "config-error"
 
 
 def url_path(page_id: str) -> str:
-    """A page's address under the dashboard's base URL: ``feed_health`` -> ``/feed-health``."""
+    """A page's path segment under the dashboard's base URL: ``feed_health`` -> ``feed-health``."""
     return page_id.replace("_", "-")
 
 
