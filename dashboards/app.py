@@ -33,14 +33,14 @@ PAGES = {
 }
 # No page icons: Streamlit would turn them into favicons loaded from a font CDN.
 
-st.set_page_config(page_title="工伤预防数据看板", layout="wide")
+st.set_page_config(page_title=chrome.TITLE, layout="wide")
 st.set_option("client.toolbarMode", "viewer")  # no deploy / rerun / clear-cache buttons for users
 chrome.apply()  # Streamlit's own English chrome hidden or in Chinese
 
 
 def _config_error_page(message: str):
     def page() -> None:
-        st.title("工伤预防数据看板")
+        st.title(chrome.TITLE)
         st.error(f"看板用户配置有误，暂时无法登录：{message}")
 
     return page

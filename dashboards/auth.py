@@ -27,7 +27,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboards import access_log
+from dashboards import access_log, chrome
 from dashboards.users import ROLES, User, UserConfigError, authenticate, load_users, users_file
 
 AUTH_HEADER_ENV = "IPX_AUTH_HEADER"
@@ -176,7 +176,7 @@ def require_page(page: str) -> Viewer:
 
 
 def sign_in_page() -> None:
-    st.title("工伤预防数据看板")
+    st.title(chrome.TITLE)
     st.subheader("登录")
     with st.form("sign_in", clear_on_submit=False):
         name = st.text_input("用户名", key="sign_in_name")
@@ -204,7 +204,7 @@ def sign_in_page() -> None:
 
 
 def refused_page() -> None:
-    st.title("工伤预防数据看板")
+    st.title(chrome.TITLE)
     header = sso_header()
     name = (request_headers().get(header) or "").strip() if header else ""
     if not name:

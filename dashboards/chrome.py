@@ -34,6 +34,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+# The dashboard's name: the browser tab's title (also before the app's first message, through
+# dashboards/serve.py) and the heading of the pages shown before a viewer is known.
+TITLE = "工伤预防数据看板"
+
 # One place for the selectors, so a Streamlit upgrade has one list to re-check.
 HIDDEN = (
     '[data-testid="stElementToolbar"]',

@@ -35,7 +35,8 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-TITLE = "工伤预防数据看板"
+from dashboards.chrome import TITLE
+
 NOSCRIPT = "需要启用浏览器的 JavaScript 才能使用本看板。"
 _BOOT = """<script>
       (function () {
