@@ -17,7 +17,7 @@ if str(REPO_ROOT) not in sys.path:
 
 import streamlit as st
 
-from dashboards import auth, chrome, data, geo, provenance
+from dashboards import auth, chrome, data, geo, long_lived, provenance
 from dashboards.users import UserConfigError
 
 VIEWS = Path(__file__).resolve().parent / "views"
@@ -76,3 +76,5 @@ try:
     current.run()
 except data.DataUnavailable as exc:
     st.info(str(exc))
+
+long_lived.freeze_once()  # once per process: see dashboards/long_lived.py
