@@ -80,6 +80,20 @@ _CSS = (
     ".ipx-drawing table.ipx-table td.ipx-num, .ipx-drawing table.ipx-table td a { white-space: nowrap; }\n"
     ".ipx-drawing .ipx-chip { display: inline-block; width: 14px; height: 12px; margin-right: 4px; "
     "vertical-align: -1px; border: 1px solid #bbb; }\n"
+    # key figures (kpi_cards.py), sized as st.metric drew them
+    ".ipx-drawing .ipx-kpis { display: grid; grid-template-columns: repeat(var(--ipx-kpi-columns), minmax(0, 1fr)); "
+    "gap: 8px 16px; margin: 2px 0 6px 0; }\n"
+    "@media (max-width: 640px) { .ipx-drawing .ipx-kpis { grid-template-columns: repeat(2, minmax(0, 1fr)); } }\n"
+    ".ipx-drawing .ipx-kpi-label { font-size: 14px; color: #31333f; line-height: 1.4; overflow-wrap: break-word; }\n"
+    ".ipx-drawing .ipx-kpi-help { margin-left: 4px; color: " + MUTED + "; font-size: 12px; cursor: help; }\n"
+    ".ipx-drawing .ipx-kpi-value { font-size: 2rem; line-height: 1.25; color: #31333f; overflow-wrap: break-word; "
+    "font-variant-numeric: tabular-nums; }\n"
+    ".ipx-drawing .ipx-kpi-delta { display: inline-block; margin-top: 2px; padding: 1px 8px; border-radius: 10px; "
+    "font-size: 13.5px; line-height: 1.5; }\n"
+    ".ipx-drawing .ipx-kpi-delta.ipx-good { color: #177233; background: #e6f4ea; }\n"
+    ".ipx-drawing .ipx-kpi-delta.ipx-bad { color: #b3261e; background: #fdecea; }\n"
+    ".ipx-drawing .ipx-kpi-delta.ipx-neutral { color: #5f6b7a; background: #f0f2f6; }\n"
+    ".ipx-drawing .ipx-kpi-note { opacity: 0.85; }\n"
 )
 
 _COMPONENT = st.components.v2.component("ipx_drawing", js=_JS, css=_CSS, isolate_styles=False)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboards import auth, charts, data, drawing, provenance
+from dashboards import auth, charts, data, drawing, kpi_cards, provenance
 from dashboards import coverage as delivered
 from dashboards.assessment_tables import (
     CHANGE,
@@ -27,6 +27,7 @@ from dashboards.assessment_tables import (
     ranking_with_change,
 )
 from dashboards.coverage import NOT_DELIVERED, coverage_of, provisional_years, year_label
+from dashboards.kpi_cards import Kpi
 from dashboards.scoped_exports import download_button
 from dashboards.table_format import show_table, styled
 from ipx.exports.labels import label
@@ -116,15 +117,17 @@ def render() -> None:
     names = dict(zip(ranking["province_code"], ranking["province_name"]))
     province = st.selectbox("省份", options, key="as_province", format_func=lambda c: names.get(c, c))
     row = ranking[ranking["province_code"] == province].iloc[0]
-    m1, m2, m3 = st.columns(3)
     change, rank_change = row[CHANGE], row[RANK_CHANGE]
-    m1.metric(label("total_score"), f"{row['total_score']:.2f}",
-              delta=None if pd.isna(change) else f"{change:+.2f} 较上年", delta_color="normal" if change else "off")
-    m2.metric(label("grade"), row["grade"])
-    m3.metric(label("rank"), f"第 {int(row['rank'])} 名",
-              delta=None if pd.isna(rank_change) else (f"{int(rank_change):+d} 名次较上年" if rank_change
-                                                       else "名次与上年持平"),
-              delta_color="normal" if not pd.isna(rank_change) and rank_change else "off")
+    kpi_cards.show([
+        Kpi(label("total_score"), f"{row['total_score']:.2f}",
+            **({} if pd.isna(change) else kpi_cards.change(f"{change:+.2f}" if change else "与上年持平",
+                                                          lower_is_better=False, note="较上年" if change else None))),
+        Kpi(label("grade"), row["grade"]),
+        Kpi(label("rank"), f"第 {int(row['rank'])} 名",
+            **({} if pd.isna(rank_change) else kpi_cards.change(f"{int(rank_change):+d} 名次" if rank_change
+                                                               else "名次与上年持平", lower_is_better=False,
+                                                               note="较上年" if rank_change else None))),
+    ], key="as_kpis", columns=3)
 
     card = None if scorecard is None else scorecard[(scorecard["province_code"] == province)
                                                    & (scorecard["year"] == year)].sort_values("component")

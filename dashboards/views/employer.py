@@ -9,8 +9,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboards import access_log, auth, data, drawing, provenance
+from dashboards import access_log, auth, data, drawing, kpi_cards, provenance
 from dashboards import employer_profile as ep
+from dashboards.kpi_cards import Kpi
 from dashboards.table_format import MISSING, Link, show_table
 
 _LOGGED_KEY = "_emp_logged"
@@ -86,20 +87,19 @@ def _header(row: pd.Series) -> None:
 
 def _kpis(row: pd.Series) -> None:
     as_of = pd.Timestamp(row["as_of_date"]).strftime("%Y-%m-%d")
-    c = st.columns(6)
-    c[0].metric("待整改项", ep.count_text(row["open_items"]),
-                help=f"截至 {as_of} 未整改的超标与隐患")
-    c[1].metric("其中逾期", ep.count_text(row["overdue_items"]),
-                help="整改期限已过仍未整改" + (f"；最长逾期 {int(row['max_days_overdue']):,} 天"
-                                           if pd.notna(row["max_days_overdue"]) else ""))
-    c[2].metric("超标次数（近12个月）", f"{ep.count_text(row['exceedances'])}（{ep.count_text(row['exceedances_12m'])}）",
-                help="全部年份的超标样本数，括号内为近12个月")
-    c[3].metric("认定工伤（死亡）", f"{ep.count_text(row['recognised_injuries'])}（{ep.count_text(row['injury_deaths'])}）",
-                help="认定或视同工伤的人数，括号内为其中死亡人数；只显示人数，不显示任何个人信息")
-    c[4].metric("职业病", ep.count_text(row["od_cases"]), help="职业病诊断报告例数")
-    c[5].metric("工会检查问题（投诉）",
-                f"{ep.count_text(row['union_issues_found'])}（{ep.count_text(row['union_complaints'])}）",
-                help="工会劳动保护监督检查发现的问题数，括号内为职工投诉件数")
+    kpi_cards.show([
+        Kpi("待整改项", ep.count_text(row["open_items"]), help=f"截至 {as_of} 未整改的超标与隐患"),
+        Kpi("其中逾期", ep.count_text(row["overdue_items"]),
+            help="整改期限已过仍未整改" + (f"；最长逾期 {int(row['max_days_overdue']):,} 天"
+                                       if pd.notna(row["max_days_overdue"]) else "")),
+        Kpi("超标次数（近12个月）", f"{ep.count_text(row['exceedances'])}（{ep.count_text(row['exceedances_12m'])}）",
+            help="全部年份的超标样本数，括号内为近12个月"),
+        Kpi("认定工伤（死亡）", f"{ep.count_text(row['recognised_injuries'])}（{ep.count_text(row['injury_deaths'])}）",
+            help="认定或视同工伤的人数，括号内为其中死亡人数；只显示人数，不显示任何个人信息"),
+        Kpi("职业病", ep.count_text(row["od_cases"]), help="职业病诊断报告例数"),
+        Kpi("工会检查问题（投诉）", f"{ep.count_text(row['union_issues_found'])}（{ep.count_text(row['union_complaints'])}）",
+            help="工会劳动保护监督检查发现的问题数，括号内为职工投诉件数"),
+    ], key="ep_kpis")
     st.caption(f"统计截至数据截至日 {as_of}；生产安全事故 {ep.count_text(row['accidents'])} 起，"
                f"事故死亡 {ep.count_text(row['accident_deaths'])} 人；"
                f"隐患 {ep.count_text(row['hazards'])} 项（其中重大隐患 {ep.count_text(row['major_hazards'])} 项）。")

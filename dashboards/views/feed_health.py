@@ -7,9 +7,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboards import auth, charts, data, drawing, provenance
+from dashboards import auth, charts, data, drawing, kpi_cards, provenance
 from dashboards.delivery_grid import SUMMARY_LABELS, in_range, month_label, period_months, summarise
 from dashboards.feed_fields import field_header
+from dashboards.kpi_cards import Kpi
 from dashboards.table_format import count, pager, show_table
 from ipx.exports.labels import label, quarantine_reason, rule_name
 
@@ -123,7 +124,7 @@ def render() -> None:
         if rejected.empty:
             st.info("所选范围内没有拒收记录。")
         else:
-            st.metric("拒收记录数", f"{len(rejected):,}")
+            kpi_cards.show([Kpi("拒收记录数", f"{len(rejected):,}")], key="fh_rejected_kpis", columns=4)
             # a national range holds 100,000s: one page of them is made into the table
             page = pager(len(rejected), key="fh_rejected_page", unit="条", order="按数据项、文件、记录号排列",
                          signature=(first, last, tuple(provinces), tuple(feeds)))
@@ -168,9 +169,8 @@ def render() -> None:
     if quality.empty:
         st.info("所选范围内没有数据质量问题。")
         return
-    cols = st.columns(len(SEVERITY))
-    for col, (code, name) in zip(cols, SEVERITY.items()):
-        col.metric(name, f"{int(quality.loc[quality['severity'] == code, 'records'].sum()):,}")
+    kpi_cards.show([Kpi(name, f"{int(quality.loc[quality['severity'] == code, 'records'].sum()):,}")
+                    for code, name in SEVERITY.items()], key="fh_quality_kpis", columns=4)
     ordered = quality.sort_values(["records", "feed"], ascending=[False, True])
     page = pager(len(ordered), key="fh_quality_page", order="按记录数从多到少排列",
                  signature=(first, last, tuple(provinces), tuple(feeds)))

@@ -12,7 +12,7 @@ import dataclasses
 import pandas as pd
 import streamlit as st
 
-from dashboards import auth, data, drawing, provenance
+from dashboards import auth, data, drawing, kpi_cards, provenance
 from dashboards.floating_tables import (
     CLASS_NAMES,
     EMPLOYER_FORMATS,
@@ -47,6 +47,7 @@ from dashboards.floating_whatif import (
     rules_from_seeds,
     to_decimal,
 )
+from dashboards.kpi_cards import Kpi
 from dashboards.plan_charts import status_bars, whatif_bars
 from dashboards.scoped_exports import download_button
 from dashboards.table_format import MISSING, WAN, count, pager, show_table, signed, styled, wan_yuan
@@ -60,14 +61,12 @@ def _cycle_label(year: int) -> str:
 
 
 def _summary_metrics(row: pd.Series) -> None:
-    cols = st.columns(6)
-    cols[0].metric("浮动单位数", count(row["employers"]))
-    for col, column in zip(cols[1:], STATUS_COLUMNS):
-        col.metric(STATUS_COLUMNS[column], count(row[column]))
-    cols = st.columns(3)
-    cols[0].metric("当前年缴费", wan_yuan(row["current_premium_yuan"]))
-    cols[1].metric("浮动后年缴费", wan_yuan(row["projected_premium_yuan"]))
-    cols[2].metric("缴费变化", wan_yuan(row["change_yuan"], signed=True))
+    kpi_cards.show([Kpi("浮动单位数", count(row["employers"]))]
+                   + [Kpi(STATUS_COLUMNS[column], count(row[column])) for column in STATUS_COLUMNS],
+                   key="fl_counts_kpis", columns=6)
+    kpi_cards.show([Kpi("当前年缴费", wan_yuan(row["current_premium_yuan"])),
+                    Kpi("浮动后年缴费", wan_yuan(row["projected_premium_yuan"])),
+                    Kpi("缴费变化", wan_yuan(row["change_yuan"], signed=True))], key="fl_premium_kpis", columns=3)
     st.caption("年缴费为周期最后4个季度的缴费：当前按现行费率、浮动后按建议费率测算；未分类单位不计入缴费合计。")
 
 
@@ -193,12 +192,14 @@ def _whatif(pub: data.Publication, year: int, summary: pd.DataFrame, names: dict
                    key="fl_whatif_counts")
         drawing.show(whatif_bars(result.published_counts, result.whatif_counts), key="fl_whatif_chart")
     with right:
-        st.metric("当前年缴费（全国）", wan_yuan(result.current_premium_yuan))
         difference = result.whatif_projected_yuan - result.published_projected_yuan
-        st.metric("浮动后年缴费（测算）", wan_yuan(result.whatif_projected_yuan),
-                  delta=f"{wan_yuan(difference, signed=True)} 较公布" if changed else None, delta_color="inverse")
-        st.metric("缴费变化（公布）", wan_yuan(result.published_change_yuan, signed=True))
-        st.metric("缴费变化（测算）", wan_yuan(result.whatif_change_yuan, signed=True))
+        kpi_cards.show([
+            Kpi("当前年缴费（全国）", wan_yuan(result.current_premium_yuan)),
+            Kpi("浮动后年缴费（测算）", wan_yuan(result.whatif_projected_yuan),
+                **(kpi_cards.change(wan_yuan(difference, signed=True), note="较公布") if changed else {})),
+            Kpi("缴费变化（公布）", wan_yuan(result.published_change_yuan, signed=True)),
+            Kpi("缴费变化（测算）", wan_yuan(result.whatif_change_yuan, signed=True)),
+        ], key="fl_whatif_kpis", columns=1)
 
     table = pd.DataFrame({"省份": provinces["province_code"].map(lambda c: names.get(c, c))})
     for s in (DOWN, UNCHANGED, UP):

@@ -15,9 +15,10 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from dashboards import auth, charts, coverage, data, drawing, map_svg, provenance
+from dashboards import auth, charts, coverage, data, drawing, kpi_cards, map_svg, provenance
 from dashboards import target_gap_charts as gap
 from dashboards.geo import load_boundaries
+from dashboards.kpi_cards import Kpi
 from dashboards.measures import (
     ALL_INDUSTRIES,
     DETAIL_COLUMNS,
@@ -140,12 +141,10 @@ def _on_ranking_select() -> None:
 # ------------------------------------------------------------------ pieces
 
 
-def _metric(column, title: str, value, decimals: int, help: str | None = None, change=None,
-            unit: str = "") -> None:
-    """A figure with its change from the previous year as the delta (lower is better: inverse colours)."""
-    delta = _delta(change, decimals, unit)
-    column.metric(title, charts.format_value(value, decimals), delta=delta, delta_color="inverse", help=help,
-                  delta_description="较上年" if delta else None)
+def _figure(title: str, value, decimals: int, help: str | None = None, change=None, unit: str = "") -> Kpi:
+    """A figure with its change from the previous year (lower is better: a rise is red)."""
+    return Kpi(title, charts.format_value(value, decimals), help=help,
+               **kpi_cards.change(_delta(change, decimals, unit)))
 
 
 def _target_path_help(pub: data.Publication) -> str | None:
@@ -166,43 +165,41 @@ def _lead(hotspots: pd.DataFrame, *, year: int, group: str, group_name: str, pub
     order = gap.ranked(provinces)
     behind, rated = gap.behind_count(provinces)
 
-    k1, k2, k3, k4 = st.columns(4)
+    figures = []
     if not national.empty and not pd.isna(national.iloc[0]["injury_rate_per_1000"]):
         n = national.iloc[0]
-        k1.metric(f"全国{group_name}工伤事故发生率", f"{charts.format_value(n['injury_rate_per_1000'], 4)}‰",
-                  delta=_delta(n["injury_rate_per_1000_change"], 4, "‰"), delta_color="inverse",
-                  delta_description="较上年" if not pd.isna(n["injury_rate_per_1000_change"]) else None,
-                  help="全国为已报送省份之和。变化为与上年公布值之差，下降为好（绿色）。")
+        figures.append(Kpi(f"全国{group_name}工伤事故发生率", f"{charts.format_value(n['injury_rate_per_1000'], 4)}‰",
+                           help="全国为已报送省份之和。变化为与上年公布值之差，下降为好（绿色）。",
+                           **kpi_cards.change(_delta(n["injury_rate_per_1000_change"], 4, "‰"))))
         status = n["target_status"]
         if pd.isna(n["target_injury_rate_per_1000"]):  # no base-year rate: no target path to compare with
             path_help = _target_path_help(pub)
-            k2.metric("全国目标路径值", "无数据",
-                      help="没有目标路径值：目标路径由基期发生率推算，已发布的数据中没有基期的发生率。"
-                           + (f"\n\n{path_help}" if path_help else ""))
+            figures.append(Kpi("全国目标路径值", "无数据",
+                               help="没有目标路径值：目标路径由基期发生率推算，已发布的数据中没有基期的发生率。"
+                                    + (f"\n\n{path_help}" if path_help else "")))
         else:
-            k2.metric("全国目标路径值", f"{charts.format_value(n['target_injury_rate_per_1000'], 4)}‰",
-                      delta=f"差距 {gap.gap_text(n)} {gap.status_label(status, n['injury_rate_gap_per_1000'])}",
-                      delta_color="red" if status == gap.BEHIND else "green", delta_arrow="off",
-                      help=_target_path_help(pub))
+            figures.append(Kpi("全国目标路径值", f"{charts.format_value(n['target_injury_rate_per_1000'], 4)}‰",
+                               delta=f"差距 {gap.gap_text(n)} {gap.status_label(status, n['injury_rate_gap_per_1000'])}",
+                               tone=kpi_cards.BAD if status == gap.BEHIND else kpi_cards.GOOD,
+                               help=_target_path_help(pub)))
     else:
-        k1.metric(f"全国{group_name}工伤事故发生率", "无数据")
-        k2.metric("全国目标路径值", "无数据")
+        figures += [Kpi(f"全国{group_name}工伤事故发生率", "无数据"), Kpi("全国目标路径值", "无数据")]
     prev_behind, prev_rated = gap.behind_count(previous)
     compare = rated and prev_rated
     moved = behind - prev_behind
-    k3.metric("劣于目标省份", f"{behind}/{rated}" if rated else "无数据",
-              delta=(f"{moved:+d} 个" if moved else "持平") if compare else None,
-              delta_color=("inverse" if moved else "gray"), delta_arrow="auto" if moved else "off",
-              delta_description=f"较上年（{prev_behind}/{prev_rated}）" if compare else None,
-              help="重点行业工伤事故发生率高于目标路径值的省份数 / 有发生率的已报送省份数（兵团计入）。")
+    figures.append(Kpi("劣于目标省份", f"{behind}/{rated}" if rated else "无数据",
+                       help="重点行业工伤事故发生率高于目标路径值的省份数 / 有发生率的已报送省份数（兵团计入）。",
+                       **(kpi_cards.change(f"{moved:+d} 个" if moved else "持平",
+                                           note=f"较上年（{prev_behind}/{prev_rated}）") if compare else {})))
     if len(order):
         worst = order.iloc[0]
-        k4.metric("差距最大", worst["province_name"],
-                  delta=f"{gap.signed(worst['injury_rate_gap_pct'], 2)}% "
-                        f"{gap.status_label(worst['target_status'], worst['injury_rate_gap_per_1000'])}",
-                  delta_color="red" if worst["target_status"] == gap.BEHIND else "green", delta_arrow="off")
+        figures.append(Kpi("差距最大", worst["province_name"],
+                           delta=f"{gap.signed(worst['injury_rate_gap_pct'], 2)}% "
+                                 f"{gap.status_label(worst['target_status'], worst['injury_rate_gap_per_1000'])}",
+                           tone=kpi_cards.BAD if worst["target_status"] == gap.BEHIND else kpi_cards.GOOD))
     else:
-        k4.metric("差距最大", "无数据")
+        figures.append(Kpi("差距最大", "无数据"))
+    kpi_cards.show(figures, key="hs_kpis")
 
     lagging = order[order["target_status"] == gap.BEHIND]
     if len(lagging):
@@ -368,14 +365,15 @@ def render() -> None:
         st.markdown(f"**{names.get(province, province)} · {year}年 · {groups[group]}**　"
                     + (f":{'red' if r['target_status'] == gap.BEHIND else 'green'}[**{status}**，"
                        f"差距 {gap.gap_text(r)}]" if not pd.isna(r["target_status"]) else ""))
-        cols = st.columns(6)
-        _metric(cols[0], "工伤事故发生率(‰)", r["injury_rate_per_1000"], 4, change=r["injury_rate_per_1000_change"])
-        _metric(cols[1], label("target_injury_rate_per_1000"), r["target_injury_rate_per_1000"], 4,
-                help=_target_path_help(pub))
-        _metric(cols[2], label("fatalities"), r["fatalities"], 0, change=r["fatalities_change"])
-        _metric(cols[3], label("accidents"), r["accidents"], 0, change=r["accidents_change"])
-        _metric(cols[4], label("od_rate_per_100k"), r["od_rate_per_100k"], 4, change=r["od_rate_per_100k_change"])
-        _metric(cols[5], label("exceedances"), r["exceedances"], 0, change=r["exceedances_change"])
+        kpi_cards.show([
+            _figure("工伤事故发生率(‰)", r["injury_rate_per_1000"], 4, change=r["injury_rate_per_1000_change"]),
+            _figure(label("target_injury_rate_per_1000"), r["target_injury_rate_per_1000"], 4,
+                    help=_target_path_help(pub)),
+            _figure(label("fatalities"), r["fatalities"], 0, change=r["fatalities_change"]),
+            _figure(label("accidents"), r["accidents"], 0, change=r["accidents_change"]),
+            _figure(label("od_rate_per_100k"), r["od_rate_per_100k"], 4, change=r["od_rate_per_100k_change"]),
+            _figure(label("exceedances"), r["exceedances"], 0, change=r["exceedances_change"]),
+        ], key="hs_detail_kpis")
 
     trend = st.container()
     series = [("全国", hotspots[(hotspots["province_code"] == NATIONAL) & (hotspots["industry_group"] == KEY_ALL)])]

@@ -12,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from dashboards import access_log, auth, data, provenance, table_format
+from dashboards import access_log, auth, data, kpi_cards, provenance, table_format
+from dashboards.kpi_cards import Kpi
 from dashboards.watchlist_table import (
     ALL_KEY_INDUSTRIES_CODE,
     DISPLAY_FORMATS,
@@ -147,10 +148,10 @@ def render() -> None:
                           overdue_only=overdue_only)
     listed = int(keep.sum())
     _write_url(viewer, provinces, industries)
-    m1, m2, m3 = st.columns(3)
-    m1.metric("列入单位", f"{listed:,}")
-    m2.metric("其中有逾期项", f"{int((rows['overdue_items'].fillna(0).to_numpy()[keep] > 0).sum()):,}")
-    m3.metric("优先级 1", f"{int((rows['priority_tier'].to_numpy()[keep] == 1).sum()):,}")
+    kpi_cards.show([Kpi("列入单位", f"{listed:,}"),
+                    Kpi("其中有逾期项", f"{int((rows['overdue_items'].fillna(0).to_numpy()[keep] > 0).sum()):,}"),
+                    Kpi("优先级 1", f"{int((rows['priority_tier'].to_numpy()[keep] == 1).sum()):,}")],
+                   key="wl_kpis", columns=3)
     if not listed:
         st.info("没有符合筛选条件的单位。")
         return

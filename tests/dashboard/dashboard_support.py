@@ -7,6 +7,7 @@ import json
 import re
 import sys
 import xml.etree.ElementTree as ET
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -239,8 +240,44 @@ def texts(at: AppTest) -> str:
     return "\n".join(parts)
 
 
+@dataclass(frozen=True)
+class Card:
+    """A key figure as drawn by ``kpi_cards`` (in the browser as on the page)."""
+
+    label: str
+    value: str
+    delta: str | None  # the change as shown, without its arrow and note
+    tone: str | None  # good, bad or neutral (None without a change)
+    arrow: str | None  # ▲, ▼ or None
+    note: str | None
+    help: str | None  # the card's tooltip
+
+
+def cards(at: AppTest) -> dict[str, Card]:
+    """Every key figure on the page by its label (``kpi_cards``: one drawing per row of cards)."""
+    found = {}
+    for markup in drawings(at).values():
+        for card in parse(markup).iter("div"):
+            if card.get("class") != "ipx-kpi":
+                continue
+            part = {div.get("class").split()[0]: div for div in card if div.tag == "div"}
+            label = (part["ipx-kpi-label"].text or "").strip()
+            delta = part.get("ipx-kpi-delta")
+            text = arrow = note = None
+            if delta is not None:
+                text = (delta.text or "").strip()
+                if text[:1] in ("▲", "▼"):
+                    arrow, text = text[0], text[1:].strip()
+                notes = [span.text for span in delta.iter("span") if span.get("class") == "ipx-kpi-note"]
+                note = notes[0] if notes else None
+            found[label] = Card(label, part["ipx-kpi-value"].text or "", text,
+                                delta.get("data-tone") if delta is not None else None, arrow, note, card.get("title"))
+    return found
+
+
 def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
+    """The key figures' values by label."""
+    return {label: card.value for label, card in cards(at).items()}
 
 
 def plain_table(root: ET.Element) -> pd.DataFrame:

