@@ -166,6 +166,15 @@ def _whatif(pub: data.Publication, year: int, summary: pd.DataFrame, names: dict
     st.caption("仅全国用户可见。调整分档、倍数或调整项后，按规范第6节的步骤对本周期全部单位重新评定，"
                "与公布结果并列显示；测算结果不写回，公布结果始终按参数表（种子数据）计算。"
                "调整后的参数统一适用于所有省份；未调整的项目保留各省自己的参数。")
+    # Closed until asked for: its dozen inputs, tables and chart were a third of the page's
+    # elements, drawn on every load and every filter change (issue 11, item 11). Its values are kept
+    # while it is closed (a widget's state is dropped on a run that does not draw it).
+    kept = st.session_state.get(WHATIF_KEYS, {})
+    for key in kept:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+    if not st.toggle("打开测算", key="fl_whatif_open", help="打开后按调整的参数重新评定本周期全部单位；关闭时保留已调整的参数。"):
+        return
     rules, found = _rules(pub)
     if not found:
         st.caption("已发布的数据中没有浮动参数表，按规范第6节的默认参数测算。")

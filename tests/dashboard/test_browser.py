@@ -164,6 +164,8 @@ def test_the_floating_what_if_in_the_browser(servers, browser):
     page, _ = _page(browser)
     _sign_in(page, servers["password"], "nat")
     _open(page, "费率浮动")
+    assert page.get_by_text("参数未调整：测算结果与公布结果相同").count() == 0  # closed until opened
+    page.get_by_text("打开测算", exact=True).click()
     page.get_by_text("参数未调整：测算结果与公布结果相同").wait_for()
     band = page.get_by_label("第1档：支缴率 ≤（下浮一档）")
     band.fill("0.30")

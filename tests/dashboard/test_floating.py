@@ -222,8 +222,32 @@ def _whatif_counts(at) -> pd.DataFrame:
     return table(at, "浮动结果", "公布结果", "测算结果").set_index("浮动结果")
 
 
-def test_what_if_starts_at_the_published_result(signed_in, mart, year):
+def _rule_inputs(at) -> list:
+    return [n for n in at.number_input if str(n.key).startswith(("fl_band_", "fl_mult_"))]
+
+
+def _with_whatif_open(at):
+    at.toggle(key="fl_whatif_open").set_value(True).run()
+    assert not at.exception
+    return at
+
+
+def test_the_what_if_is_closed_until_opened_and_keeps_its_values_while_closed(signed_in):
     at = signed_in("nat", PAGE)
+    assert "测算：调整浮动规则" in texts(at)  # its heading and the switch
+    assert not _rule_inputs(at) and not has_table(at, "浮动结果", "公布结果", "测算结果")
+    _with_whatif_open(at).number_input(key="fl_band_0").set_value(0.2).run()
+    assert list(_whatif_counts(at)["测算结果"]) != list(_whatif_counts(at)["公布结果"])
+    at.toggle(key="fl_whatif_open").set_value(False).run()
+    assert not _rule_inputs(at)
+    at.selectbox(key="fl_province").set_value(at.selectbox(key="fl_province").options[-1]).run()  # another run
+    at.toggle(key="fl_whatif_open").set_value(True).run()
+    assert at.number_input(key="fl_band_0").value == 0.2
+    assert list(_whatif_counts(at)["测算结果"]) != list(_whatif_counts(at)["公布结果"])
+
+
+def test_what_if_starts_at_the_published_result(signed_in, mart, year):
+    at = _with_whatif_open(signed_in("nat", PAGE))
     counts = _whatif_counts(at)
     assert list(counts["测算结果"]) == list(counts["公布结果"])
     national = _summary(mart, year, "national").iloc[0]
@@ -238,7 +262,7 @@ def test_what_if_starts_at_the_published_result(signed_in, mart, year):
 
 
 def test_changing_a_band_regrades_at_once(signed_in, mart, year, published_rules):
-    at = signed_in("nat", PAGE)
+    at = _with_whatif_open(signed_in("nat", PAGE))
     at.number_input(key="fl_band_0").set_value(0.2).run()
     counts = _whatif_counts(at)
     assert list(counts["测算结果"]) != list(counts["公布结果"])
@@ -260,7 +284,7 @@ def test_changing_a_band_regrades_at_once(signed_in, mart, year, published_rules
 
 
 def test_a_higher_multiplier_raises_the_projected_premium(signed_in):
-    at = signed_in("nat", PAGE)
+    at = _with_whatif_open(signed_in("nat", PAGE))
     at.number_input(key="fl_mult_+2").set_value(2.0).run()
     provinces = table(at, "省份", "缴费变化(公布,万元)", "缴费变化(测算,万元)")
     assert (provinces["缴费变化(测算,万元)"] >= provinces["缴费变化(公布,万元)"]).all()
