@@ -19,6 +19,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from ipx import published_db
 from ipx.exports.published import published_file
 from ipx.settings import ConfigurationError
 from ipx.storage import WarehouseLayout
@@ -108,7 +109,7 @@ def publication() -> Publication | None:
 def _read(path: str, sql: str, params: tuple) -> pd.DataFrame | None:
     """Run one query on a fresh read-only connection; None when a table is missing."""
     try:
-        con = duckdb.connect(path, read_only=True)
+        con = published_db.connect(path, read_only=True)
     except duckdb.IOException as exc:
         raise DataUnavailable("数据文件暂时无法读取（可能正在被数据处理流程写入），请稍后刷新页面。") from exc
     try:

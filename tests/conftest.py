@@ -11,6 +11,7 @@ import duckdb
 import pandas as pd
 import pytest
 
+from ipx import published_db
 from ipx.contracts import load_contracts
 from ipx.generator import generate
 from ipx.ingestion.loader import IngestContext, ingest_landing
@@ -62,7 +63,7 @@ def ingest(landing: Path, warehouse: Path):
 @pytest.fixture
 def query(warehouse: Path):
     def run(sql: str, params=None):
-        con = duckdb.connect(str(warehouse), read_only=True)
+        con = published_db.connect(warehouse)
         try:
             return con.execute(sql, params or []).fetchall()
         finally:
@@ -79,7 +80,7 @@ class Build:
     summary: RunSummary
 
     def query(self, sql: str, params=None) -> list[tuple]:
-        con = duckdb.connect(str(self.warehouse), read_only=True)
+        con = published_db.connect(self.warehouse)
         try:
             return con.execute(sql, params or []).fetchall()
         finally:
@@ -87,7 +88,7 @@ class Build:
 
     def frame(self, sql: str, params=None):
         """Rows as a DataFrame of plain Python values (dates stay dates, decimals Decimals)."""
-        con = duckdb.connect(str(self.warehouse), read_only=True)
+        con = published_db.connect(self.warehouse)
         try:
             cur = con.execute(sql, params or [])
             columns = [d[0] for d in cur.description]

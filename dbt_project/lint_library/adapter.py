@@ -1,5 +1,6 @@
-"""dbt's `adapter.dispatch` as sqlfluff sees it: the DuckDB implementation (duckdb__x, else default__x)
-of a macro of macros/engine, looked up among the macros the templater loaded from dbt_project/macros."""
+"""dbt's `adapter.dispatch` and `adapter.quote` as sqlfluff sees them: `dispatch` gives the DuckDB
+implementation (duckdb__x, else default__x) of a macro of macros/engine, looked up among the macros
+the templater loaded from dbt_project/macros."""
 
 from jinja2 import pass_context
 
@@ -11,3 +12,8 @@ def dispatch(context, macro_name, macro_namespace=None):
         if macro is not None:
             return macro
     raise KeyError(f"no duckdb__ or default__ implementation of {macro_name}")
+
+
+def quote(identifier):
+    """dbt's `adapter.quote` on DuckDB: a double-quoted identifier."""
+    return '"' + str(identifier).replace('"', '""') + '"'

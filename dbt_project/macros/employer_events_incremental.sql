@@ -51,7 +51,7 @@
 {#- Pre-hook: the stale lineage (step 1 above), kept in meta until the next run; nothing on a full build. -#}
 {% macro list_stale_employer_events() -%}
 {%- if is_incremental() -%}
-create or replace table meta.employer_events_stale as
+create or replace table {{ ipx_meta('employer_events_stale') }} as
 {%- for feed, key in employer_event_feeds() %}
 select _file as source_file, _record_no as source_record_no from {{ raw_feed(feed) }}
 where (_province, {{ key }}) in ({{ new_slice_keys(feed, key) }})
@@ -65,7 +65,7 @@ select 1
 {#- A model's filter: the rows of stale records on an incremental run, all rows otherwise. -#}
 {% macro stale_employer_event_rows(alias) -%}
 {%- if is_incremental() -%}
-({{ alias }}.source_file, {{ alias }}.source_record_no) in (select source_file, source_record_no from meta.employer_events_stale)
+({{ alias }}.source_file, {{ alias }}.source_record_no) in (select source_file, source_record_no from {{ ipx_meta('employer_events_stale') }})
 {%- else -%}
 true
 {%- endif -%}
@@ -73,7 +73,7 @@ true
 
 {% macro ensure_employer_event_changes() -%}
 {%- if target.type != 'spark' -%}
-create table if not exists meta.employer_event_changes (
+create table if not exists {{ ipx_meta('employer_event_changes') }} (
     province_code varchar, uscc varchar, event_year integer, everything boolean, logged_at timestamp)
 {%- else -%}
 select 1
@@ -84,11 +84,11 @@ select 1
     rows, old and new; a full build logs, before it, one row meaning "everything". -#}
 {% macro log_employer_event_changes(before) -%}
 {%- if is_incremental() -%}
-insert into meta.employer_event_changes
+insert into {{ ipx_meta('employer_event_changes') }}
 select distinct province_code, uscc, event_year, false, {{ built_at() }}
 from {{ this }} as events where {{ stale_employer_event_rows('events') }}
 {%- elif before and target.type != 'spark' -%}
-insert into meta.employer_event_changes values (null, null, null, true, {{ built_at() }})
+insert into {{ ipx_meta('employer_event_changes') }} values (null, null, null, true, {{ built_at() }})
 {%- else -%}
 select 1
 {%- endif -%}
@@ -141,9 +141,9 @@ select 1
 {% macro changed_employer_years(alias, year_column) -%}
 {%- if is_incremental() -%}
 (
-    exists (select 1 from meta.employer_event_changes where everything and logged_at > {{ last_built() }})
+    exists (select 1 from {{ ipx_meta('employer_event_changes') }} where everything and logged_at > {{ last_built() }})
     or ({{ alias }}.province_code, {{ alias }}.uscc, {{ alias }}.{{ year_column }}) in (
-        select province_code, uscc, event_year from meta.employer_event_changes
+        select province_code, uscc, event_year from {{ ipx_meta('employer_event_changes') }}
         where not everything and logged_at > {{ last_built() }})
 )
 {%- else -%}
@@ -162,7 +162,7 @@ select 1
 {#- Post-hook of mart_employer_yearly: the log rows it has taken are no longer needed. -#}
 {% macro prune_employer_event_changes() -%}
 {%- if target.type != 'spark' -%}
-delete from meta.employer_event_changes where logged_at <= {{ built_at() }}
+delete from {{ ipx_meta('employer_event_changes') }} where logged_at <= {{ built_at() }}
 {%- else -%}
 select 1
 {%- endif -%}

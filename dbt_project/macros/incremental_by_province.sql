@@ -35,7 +35,7 @@ cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp)
 {{ return(adapter.dispatch('last_built', 'ipx')()) }}
 {%- endmacro %}
 {% macro default__last_built() -%}
-(select coalesce(max(built_at), timestamp '1900-01-01') from meta.incremental_watermarks
+(select coalesce(max(built_at), timestamp '1900-01-01') from {{ ipx_meta('incremental_watermarks') }}
  where model = '{{ this.identifier }}')
 {%- endmacro %}
 {#- Spark: the table property ipx.built_at of the model's own table (see spark__record_watermark) -#}
@@ -73,14 +73,14 @@ timestamp '{{ built_at.value }}'
 {#- Hooks every incremental model uses, one statement each:
     pre_hook=[ensure_meta_schema(), ensure_watermarks(), delete_stale_...(...)], post_hook=record_watermark() -#}
 {% macro ensure_meta_schema() -%}
-create schema if not exists meta
+create schema if not exists {{ ipx_meta_schema() }}
 {%- endmacro %}
 
 {% macro ensure_watermarks() -%}
 {{ return(adapter.dispatch('ensure_watermarks', 'ipx')()) }}
 {%- endmacro %}
 {% macro default__ensure_watermarks() -%}
-create table if not exists meta.incremental_watermarks (model varchar primary key, built_at timestamp)
+create table if not exists {{ ipx_meta('incremental_watermarks') }} (model varchar primary key, built_at timestamp)
 {%- endmacro %}
 {% macro spark__ensure_watermarks() -%}
 select 1
@@ -90,7 +90,7 @@ select 1
 {{ return(adapter.dispatch('record_watermark', 'ipx')()) }}
 {%- endmacro %}
 {% macro default__record_watermark() -%}
-insert or replace into meta.incremental_watermarks values ('{{ this.identifier }}', {{ built_at() }})
+insert or replace into {{ ipx_meta('incremental_watermarks') }} values ('{{ this.identifier }}', {{ built_at() }})
 {%- endmacro %}
 {#- Spark: a table property of the model's table, not a row of a shared table: appends to one
     Parquet table from parallel threads collide in its _temporary folder, properties do not. -#}

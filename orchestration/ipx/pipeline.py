@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from ipx import published_db
 from ipx.engine import SPARK, dbt_target_path, require_java, resolve_engine
 from ipx.progress import run_progress
 from ipx.settings import ConfigurationError, archive_key, pseudonym_key
@@ -137,7 +138,7 @@ def _connect_after_run(path: Path, attempts: int = 20, wait: float = 0.5):
     after a failed step) have let go of the file; None if they never do."""
     for attempt in range(attempts):
         try:
-            return duckdb.connect(str(path), read_only=True)
+            return published_db.connect(path, read_only=True)
         except duckdb.Error as exc:
             if not LOCK_HOLDER.search(str(exc)) or attempt == attempts - 1:
                 return None
@@ -174,8 +175,10 @@ def summarise(run_id: str, layout: WarehouseLayout) -> RunSummary:
                JOIN ingest.files AS f ON f.file_name = r.file_name AND f.sha256 = r.sha256
                WHERE f.run_id = ? AND f.status = 'loaded' GROUP BY ALL""", [run_id]).fetchall())
         summary.files_pending = con.execute("SELECT count(*) FROM ingest.pending_files").fetchone()[0]
-        has_freshness = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'marts' "
-                                    "AND table_name = 'mart_feed_freshness'").fetchone()[0]
+        # the mart lives in the published file (ipx.published_db), attached when it exists
+        has_freshness = con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = ? "
+                                    "AND schema_name = 'marts' AND table_name = 'mart_feed_freshness'",
+                                    [published_db.CATALOG]).fetchone()[0]
         if has_freshness:
             summary.overdue = con.execute(
                 "SELECT feed, province_code, latest_due_period, days_overdue FROM marts.mart_feed_freshness "
@@ -210,6 +213,10 @@ def run_pipeline(landing: Path, warehouse: Path, publish: bool = True, show_prog
     layout = WarehouseLayout.at(warehouse)
     layout.warehouse.parent.mkdir(parents=True, exist_ok=True)
     check_warehouse(layout.warehouse)
+    if not layout.warehouse.exists() and layout.published_db.exists():
+        # the published tables of a warehouse that is gone (removed to rebuild): the first build of
+        # a new warehouse is a full refresh anyway, but tables of models since removed would stay
+        published_db.discard(layout)
     os.environ["IPX_WAREHOUSE"] = str(layout.warehouse)
     os.environ["IPX_LANDING"] = str(Path(landing).resolve())
 

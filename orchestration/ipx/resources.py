@@ -9,6 +9,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from ipx.published_db import attach
 from ipx.storage import WarehouseLayout
 
 DEFAULT_WAREHOUSE = "data/ipx.duckdb"
@@ -37,10 +38,14 @@ class WarehouseResource(dg.ConfigurableResource):
         return Path(self.landing).expanduser().resolve()
 
     @contextmanager
-    def connect(self, read_only: bool = False):
+    def connect(self, read_only: bool = False, published: bool = False):
+        """A connection to the warehouse; with ``published``, its published file attached read-only
+        (``ipx.published_db``), for what reads the published tables (``marts.mart_*`` ...)."""
         self.layout.warehouse.parent.mkdir(parents=True, exist_ok=True)
         con = duckdb.connect(str(self.layout.warehouse), read_only=read_only, config=duckdb_config())
         try:
+            if published:
+                attach(con, self.layout.published_db, read_only=True)
             yield con
         finally:
             con.close()

@@ -3,6 +3,9 @@
 Given the warehouse file ``W`` (e.g. ``data/ipx.duckdb``):
 
 - ``W``: the DuckDB warehouse the pipeline writes (raw layer, ledger, dbt models);
+- ``W.published``: the DuckDB file dbt builds the published tables into (the marts ``mart_*``,
+  the dimensions ``dim_*`` and the reference data; ``ipx.published_db``); ``W`` has a view over
+  each, and each serving copy starts as a copy of this file;
 - ``W.archive/``: every delivery as received, sealed, named by its SHA-256;
 - ``W.logs/``: one log per run (dbt's output, ingestion warnings; no personal data);
 - ``W.dagster/``: the Dagster instance of this warehouse (run history, materialisations,
@@ -37,6 +40,10 @@ class WarehouseLayout:
     def _beside(self, suffix: str) -> Path:
         """A folder beside the warehouse file: ``ipx.duckdb`` + ``suffix``."""
         return self.warehouse.with_name(self.warehouse.name + suffix)
+
+    @property
+    def published_db(self) -> Path:
+        return self._beside(".published")
 
     @property
     def archive_dir(self) -> Path:

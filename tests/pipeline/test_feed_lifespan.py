@@ -14,10 +14,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pytest
 import yaml
+
+from ipx import published_db
 
 FIRST_YEAR = 2022
 HEALTH_CHECKS = {
@@ -69,7 +70,7 @@ def with_twelfth(tmp_path_factory, small_build):
 
 
 def _frame(warehouse: Path, sql: str) -> pd.DataFrame:
-    con = duckdb.connect(str(warehouse), read_only=True)
+    con = published_db.connect(warehouse)
     try:
         cur = con.execute(sql)
         return pd.DataFrame(cur.fetchall(), columns=[d[0] for d in cur.description], dtype=object)

@@ -7,6 +7,7 @@ import shutil
 import duckdb
 import pytest
 
+from ipx import published_db
 from ipx.paths import DBT_PROJECT_DIR
 from ipx.pipeline import run_pipeline
 
@@ -23,11 +24,12 @@ def incremental_models() -> list[str]:
 
 
 def _published(warehouse) -> dict[str, list[tuple]]:
-    """Every table in marts and every incremental model, rows sorted."""
-    con = duckdb.connect(str(warehouse), read_only=True)
+    """Every table and view in marts and every incremental model, rows sorted."""
+    con = published_db.connect(warehouse)  # the published marts: views over the published file
     try:
         tables = [f"marts.{r[0]}" for r in con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts' ORDER BY 1").fetchall()]
+            "SELECT table_name FROM information_schema.tables WHERE table_catalog = current_database() "
+            "AND table_schema = 'marts' ORDER BY 1").fetchall()]
         out = {}
         for table in [*tables, *incremental_models()]:
             cols = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall() if r[0] not in VOLATILE]

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 
+from ipx import published_db
 from ipx.storage import WarehouseLayout
 
 IPX = Path(sys.executable).with_name("ipx")
@@ -109,11 +110,11 @@ def _table(con, schema: str, table: str) -> list[tuple]:
 def published_state(warehouse: Path) -> dict:
     """What a warehouse publishes and holds, without times and run ids: every ``marts`` table
     whole, the ledger's counts, and the identity of every raw and rejected record."""
-    con = duckdb.connect(str(warehouse), read_only=True)
+    con = published_db.connect(warehouse)  # the published marts are views over the published file
     try:
         state = {}
-        for (table,) in con.execute("SELECT table_name FROM information_schema.tables "
-                                    "WHERE table_schema = 'marts' ORDER BY 1").fetchall():
+        for (table,) in con.execute("SELECT table_name FROM information_schema.tables WHERE table_catalog = "
+                                    "current_database() AND table_schema = 'marts' ORDER BY 1").fetchall():
             state[f"marts.{table}"] = _table(con, "marts", table)
         state["ingest.files counts"] = con.execute(
             "SELECT feed, status, quarantine_reason, count(*), sum(records_loaded), sum(records_rejected) "

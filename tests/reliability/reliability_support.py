@@ -19,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 
+from ipx import published_db
 from ipx.contracts import contract_for, load_contracts
 from ipx.ingestion.landing import scan_feed_folder
 from ipx.ingestion.loader import IngestContext, TakeResult, ingest_feed
@@ -69,7 +70,7 @@ class Outcome:
     def query(self, sql: str, params=None) -> list[tuple]:
         if self.con is not None:
             return self.con.execute(sql, params or []).fetchall()
-        con = duckdb.connect(str(self.warehouse), read_only=True)
+        con = published_db.connect(self.warehouse)
         try:
             return con.execute(sql, params or []).fetchall()
         finally:

@@ -45,11 +45,12 @@ def _error_line(stderr: str) -> str:
 
 
 def _copy_published(small_build, root: Path) -> Path:
-    """A copy of the session's built warehouse with its serving copies (not its archive)."""
+    """A copy of the session's built warehouse with its published file and serving copies (not its archive)."""
     source = WarehouseLayout.at(small_build.warehouse)
     warehouse = root / "wh" / "ipx.duckdb"
     warehouse.parent.mkdir(parents=True)
     shutil.copy2(source.warehouse, warehouse)
+    shutil.copy2(source.published_db, WarehouseLayout.at(warehouse).published_db)
     shutil.copytree(source.serving_dir, WarehouseLayout.at(warehouse).serving_dir)
     return warehouse
 

@@ -117,7 +117,7 @@ def build_raw_feed_checks(contract: FeedContract) -> list[dg.AssetChecksDefiniti
                     description="Every province's latest slice that was due by the data's as-of time "
                                 "(cadence, due rule, life span) has arrived (marts.mart_feed_freshness).")
     def _fresh(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        with warehouse.connect() as con:
+        with warehouse.connect(published=True) as con:
             rows = con.execute(
                 "SELECT province_code, latest_due_period, days_overdue, has_delivered "
                 "FROM marts.mart_feed_freshness WHERE feed = ? AND is_overdue ORDER BY days_overdue DESC, 1",

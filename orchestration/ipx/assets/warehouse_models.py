@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
+import duckdb
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 from dagster_dbt import asset_utils as _dbt_asset_utils
 from dbt.version import __version__ as dbt_core_version
@@ -41,7 +42,8 @@ from ipx.engine import (
 )
 from ipx.paths import DBT_PROJECT_DIR
 from ipx.progress import reporter
-from ipx.resources import WarehouseResource
+from ipx.published_db import link_views
+from ipx.resources import WarehouseResource, duckdb_config
 
 # dbt is installed beside this interpreter; make it findable when the venv is not activated.
 if shutil.which("dbt") is None:
@@ -221,6 +223,9 @@ def build_dbt_assets() -> dg.AssetsDefinition:
         except Exception:
             _record_failed_build(context, warehouse, evaluations)
             raise
+        # the warehouse's views over the published file, for whatever reads W by the tables' names
+        linked = link_views(warehouse.layout)
+        context.log.info(f"{linked} published tables in {warehouse.layout.published_db}, a view over each in the warehouse")
         _record_build(warehouse, fingerprint, full_refresh, inputs, evaluations)
 
     return ipx_dbt_models
@@ -248,8 +253,8 @@ NOTHING_NEW = "nothing new"  # same project, same inputs as the last build: dbt 
 
 def _spark_build(context: dg.AssetExecutionContext, warehouse: WarehouseResource, args: list[str], stream):
     """The Spark build: the lake brought up to date from the committed warehouse, dbt on the
-    ``spark`` target reading it, then the published tables copied back into the warehouse (so
-    the serving copy is made as after a DuckDB build)."""
+    ``spark`` target reading it, then the published tables copied back into the warehouse's
+    published file (so the serving copy is made as after a DuckDB build)."""
     import time
 
     from ipx.lake import export_lake, spark_table_specs
@@ -271,10 +276,14 @@ def _spark_build(context: dg.AssetExecutionContext, warehouse: WarehouseResource
         yield from stream(args, dbt_target_path(layout, SPARK))
         context.log.info(f"dbt on Spark took {time.monotonic() - started:.1f} s")
         started = time.monotonic()
-        with warehouse.connect() as con:
+        # into the published file, where a DuckDB build puts them (ipx.published_db)
+        con = duckdb.connect(str(layout.published_db), config=duckdb_config())
+        try:
             copied = copy_back(con, dirs.warehouse, dbt_project.manifest_path)
+        finally:
+            con.close()
         context.log.info(f"copied {len(copied.tables)} published tables ({copied.rows} rows) from Spark into "
-                         f"{layout.warehouse} in {time.monotonic() - started:.1f} s")
+                         f"{layout.published_db} in {time.monotonic() - started:.1f} s")
 
 
 class IpxDbtCliResource(DbtCliResource):

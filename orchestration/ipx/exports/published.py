@@ -7,6 +7,7 @@ from pathlib import Path
 
 import duckdb
 
+from ipx import published_db
 from ipx.serving import current_serving_file
 from ipx.settings import ConfigurationError
 from ipx.storage import WarehouseLayout
@@ -27,4 +28,4 @@ def published_file(warehouse: Path) -> Path:
 
 
 def open_published(warehouse: Path) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(str(published_file(warehouse)), read_only=True)
+    return published_db.connect(published_file(warehouse), read_only=True)
