@@ -180,12 +180,14 @@ def summarise(run_id: str, layout: WarehouseLayout) -> RunSummary:
                                     "AND schema_name = 'marts' AND table_name = 'mart_feed_freshness'",
                                     [published_db.CATALOG]).fetchone()[0]
         if has_freshness:
+            # read in the published file itself: the warehouse's views are made once a build succeeds
+            marts = f"{published_db.CATALOG}.marts"
             summary.overdue = con.execute(
-                "SELECT feed, province_code, latest_due_period, days_overdue FROM marts.mart_feed_freshness "
+                f"SELECT feed, province_code, latest_due_period, days_overdue FROM {marts}.mart_feed_freshness "
                 "WHERE is_overdue AND has_delivered ORDER BY days_overdue DESC, feed, province_code").fetchall()
             summary.never_delivered = con.execute(
-                "SELECT count(*) FROM marts.mart_feed_freshness WHERE is_overdue AND NOT has_delivered").fetchone()[0]
-            as_of = con.execute("SELECT max(as_of_date) FROM marts.mart_data_as_of").fetchone()[0]
+                f"SELECT count(*) FROM {marts}.mart_feed_freshness WHERE is_overdue AND NOT has_delivered").fetchone()[0]
+            as_of = con.execute(f"SELECT max(as_of_date) FROM {marts}.mart_data_as_of").fetchone()[0]
             summary.as_of = str(as_of) if as_of else None
         totals = con.execute(
             """SELECT count(*) FILTER (WHERE status = 'loaded'), count(*) FILTER (WHERE status = 'quarantined'),

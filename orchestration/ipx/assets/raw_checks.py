@@ -6,6 +6,7 @@ import json
 
 import dagster as dg
 
+from ipx import published_db
 from ipx.assets.raw_feeds import raw_asset_key
 from ipx.contracts import FeedContract
 from ipx.progress import reporter
@@ -120,7 +121,8 @@ def build_raw_feed_checks(contract: FeedContract) -> list[dg.AssetChecksDefiniti
         with warehouse.connect(published=True) as con:
             rows = con.execute(
                 "SELECT province_code, latest_due_period, days_overdue, has_delivered "
-                "FROM marts.mart_feed_freshness WHERE feed = ? AND is_overdue ORDER BY days_overdue DESC, 1",
+                f"FROM {published_db.CATALOG}.marts.mart_feed_freshness WHERE feed = ? AND is_overdue "
+                "ORDER BY days_overdue DESC, 1",
                 [contract.feed]).fetchall()
         reporter().check_done(f"{contract.feed}:{FRESHNESS_CHECK}", not rows)
         return dg.AssetCheckResult(
