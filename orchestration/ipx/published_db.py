@@ -77,7 +77,7 @@ def link_views(layout: WarehouseLayout) -> int:
         if not attach(con, layout.published_db, read_only=True):
             return 0
         tables = published_tables(con)
-        wanted = {(s, t) for s, t in tables}
+        wanted = set(tables)
         main = con.execute("SELECT current_database()").fetchone()[0]
         con.execute("BEGIN")
         stale = con.execute(
