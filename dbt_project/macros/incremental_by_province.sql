@@ -200,18 +200,3 @@ delete from {{ this }} where (feed, province_code, record_key) in (
 select 1
 {%- endif -%}
 {%- endmacro %}
-
-{#- int_training_first_passed: the persons of every record, in any version, of a key of a new
-    hrss_training slice (new_slice_keys); their rows are deleted and recomputed. -#}
-{% macro stale_trainees() -%}
-select distinct person_pseudonym from {{ source('raw', 'hrss_training') }}
-where (_province, record_no) in ({{ new_slice_keys('hrss_training', 'record_no') }})
-{%- endmacro %}
-
-{% macro delete_stale_trainees() -%}
-{%- if is_incremental() and target.type != 'spark' -%}
-delete from {{ this }} where person_pseudonym in ({{ stale_trainees() }})
-{%- else -%}
-select 1
-{%- endif -%}
-{%- endmacro %}

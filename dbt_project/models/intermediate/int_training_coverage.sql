@@ -1,16 +1,23 @@
 -- Training coverage in Y (spec 5): of the distinct persons on the province's roster of period
 -- Y (the three key roles), the share with at least one 合格 training dated from the plan's first
 -- year (2021-01-01) to Y-12-31
--- (any employer, any province, matched on the pseudonym: int_training_first_passed). Empty or
--- missing roster: null.
+-- (any employer, any province, matched on the pseudonym). Empty or missing roster: null.
 with roster as (
     select distinct province_code, roster_year as year, person_pseudonym
     from {{ ref('stg_hrss_key_positions') }}
     where role in ('分管负责人', '安全管理部门主要负责人', '一线班组长')
 ),
 
+plan as (
+    select first_year from {{ ref('plan_cycles') }}
+),
+
 passed as (
-    select person_pseudonym, first_passed_on from {{ ref('int_training_first_passed') }}
+    select person_pseudonym, min(training_date) as first_passed_on
+    from {{ ref('stg_hrss_training') }}
+    cross join plan
+    where result = '合格' and training_date >= make_date(plan.first_year, 1, 1)
+    group by person_pseudonym
 ),
 
 per_person as (
