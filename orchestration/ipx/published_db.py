@@ -31,8 +31,10 @@ SCHEMAS = ("marts", "reference")
 MART_PREFIXES = ("mart_", "dim_")
 
 
-def _quote(identifier: str) -> str:
+def quote_identifier(identifier: str) -> str:
+    """A DuckDB identifier, double-quoted."""
     return '"' + identifier.replace('"', '""') + '"'
+
 
 
 def attach(con: duckdb.DuckDBPyConnection, published: Path, read_only: bool = True) -> bool:
@@ -85,16 +87,16 @@ def link_views(layout: WarehouseLayout) -> int:
             "AND contains(sql, ?)", [main, list(SCHEMAS), CATALOG + "."]).fetchall()
         for schema, view in stale:
             if (schema, view) not in wanted:
-                con.execute(f"DROP VIEW {_quote(schema)}.{_quote(view)}")
+                con.execute(f"DROP VIEW {quote_identifier(schema)}.{quote_identifier(view)}")
         own_tables = {tuple(r) for r in con.execute(
             "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = ? AND schema_name IN ?",
             [main, list(SCHEMAS)]).fetchall()}
         for schema, table in tables:
-            con.execute(f"CREATE SCHEMA IF NOT EXISTS {_quote(schema)}")
+            con.execute(f"CREATE SCHEMA IF NOT EXISTS {quote_identifier(schema)}")
             if (schema, table) in own_tables:
-                con.execute(f"DROP TABLE {_quote(schema)}.{_quote(table)}")
-            con.execute(f"CREATE OR REPLACE VIEW {_quote(schema)}.{_quote(table)} AS "
-                        f"SELECT * FROM {CATALOG}.{_quote(schema)}.{_quote(table)}")
+                con.execute(f"DROP TABLE {quote_identifier(schema)}.{quote_identifier(table)}")
+            con.execute(f"CREATE OR REPLACE VIEW {quote_identifier(schema)}.{quote_identifier(table)} AS "
+                        f"SELECT * FROM {CATALOG}.{quote_identifier(schema)}.{quote_identifier(table)}")
         con.execute("COMMIT")
         return len(tables)
     finally:

@@ -31,6 +31,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ipx.published_db import quote_identifier as _quote
 from ipx.serving import PUBLISHED_MART_PREFIXES  # what the serving copy publishes is what comes back
 
 
@@ -79,10 +80,6 @@ def published_tables(manifest_path: Path) -> list[PublishedTable]:
 
 def spark_table_dir(spark_warehouse: Path, schema: str, table: str) -> Path:
     return Path(spark_warehouse) / f"{schema}.db" / table
-
-
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
 
 
 def _literal(text: str) -> str:
