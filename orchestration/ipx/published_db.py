@@ -27,14 +27,15 @@ from ipx.storage import WarehouseLayout
 # The alias the DuckDB profile (dbt_project/profiles.yml) and every reader attach W.published under.
 CATALOG = "ipx_published"
 SCHEMAS = ("marts", "reference")
-# Published models of schema ``marts`` (the macro generate_database_name applies the same rule).
+# Published models of schema ``marts`` (the macro generate_database_name applies the same rule):
+# the marts and the dimensions. The facts (record level, persons' pseudonyms, ~all of the rows at
+# national volume) stay in the warehouse: nothing served reads them.
 MART_PREFIXES = ("mart_", "dim_")
 
 
 def quote_identifier(identifier: str) -> str:
     """A DuckDB identifier, double-quoted."""
     return '"' + identifier.replace('"', '""') + '"'
-
 
 
 def attach(con: duckdb.DuckDBPyConnection, published: Path, read_only: bool = True) -> bool:

@@ -26,11 +26,6 @@ import duckdb
 from ipx import published_db
 from ipx.storage import WarehouseLayout
 
-PUBLISHED_SCHEMAS = published_db.SCHEMAS
-# What the dashboard and the exports read in ``marts``: the published marts and the dimensions.
-# The facts (record level, persons' pseudonyms, ~all of the rows at national volume) stay in the
-# warehouse: nothing served reads them.
-PUBLISHED_MART_PREFIXES = published_db.MART_PREFIXES
 # The ledger without personal data in clear: feed health, rejected records with reasons.
 PUBLISHED_LEDGER = ("files", "rejected_records", "pending_files", "feed_catalogue")
 KEEP_COPIES = 3

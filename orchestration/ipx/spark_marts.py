@@ -31,8 +31,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ipx.published_db import MART_PREFIXES  # what the serving copy publishes is what comes back
 from ipx.published_db import quote_identifier as _quote
-from ipx.serving import PUBLISHED_MART_PREFIXES  # what the serving copy publishes is what comes back
 
 
 class CopyBackError(RuntimeError):
@@ -65,7 +65,7 @@ def published_tables(manifest_path: Path) -> list[PublishedTable]:
         name = node.get("alias") or node["name"]
         if kind not in ("model", "seed") or node["config"].get("materialized") == "ephemeral":
             continue
-        if not ((schema == "marts" and kind == "model" and name.startswith(PUBLISHED_MART_PREFIXES))
+        if not ((schema == "marts" and kind == "model" and name.startswith(MART_PREFIXES))
                 or schema == "reference"):
             continue
         seed_types = {k.lower(): v for k, v in (node["config"].get("column_types") or {}).items()}

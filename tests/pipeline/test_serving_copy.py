@@ -4,7 +4,6 @@ a copy of the published file dbt builds (ipx.published_db), which the warehouse 
 import duckdb
 
 from ipx import published_db
-from ipx.serving import PUBLISHED_MART_PREFIXES
 from ipx.storage import WarehouseLayout
 
 
@@ -25,7 +24,7 @@ def test_serving_copy_has_every_published_mart_and_dimension_but_no_fact(small_b
     warehouse_marts = _relations(small_build.warehouse, "marts")
     served = _relations(serving, "marts", kinds=("BASE TABLE",))
     assert any(t.startswith("fct_") for t in warehouse_marts)  # the facts exist in the warehouse
-    expected = {t: n for t, n in warehouse_marts.items() if t.startswith(PUBLISHED_MART_PREFIXES)}
+    expected = {t: n for t, n in warehouse_marts.items() if t.startswith(published_db.MART_PREFIXES)}
     assert len(expected) >= 20 and "dim_provinces" in expected and "mart_hotspots" in expected
     assert served == expected  # every published table, with all its rows
     assert _relations(serving, "reference", kinds=("BASE TABLE",)) == _relations(small_build.warehouse, "reference")
@@ -38,7 +37,7 @@ def test_published_tables_live_in_their_own_file_and_the_warehouse_reads_them_th
     assert "mart_employer_events" in built and "dim_employers" in built
     assert not any(t.startswith("fct_") for t in built)  # the facts stay in the warehouse
     views = _relations(small_build.warehouse, "marts", kinds=("VIEW",))
-    assert {t: n for t, n in views.items() if t.startswith(PUBLISHED_MART_PREFIXES)} == built  # one view over each
+    assert {t: n for t, n in views.items() if t.startswith(published_db.MART_PREFIXES)} == built  # one view over each
     assert set(_relations(small_build.warehouse, "reference", kinds=("VIEW",))) == set(
         _relations(layout.published_db, "reference", kinds=("BASE TABLE",)))
     # the warehouse itself holds none of them as a table any more
