@@ -1,3 +1,13 @@
+{{ config(materialized='incremental', incremental_strategy=province_incremental_strategy(),
+          partition_by=province_partition_by(),
+          pre_hook=["{{ ensure_meta_schema() }}", "{{ ensure_watermarks() }}", "{{ delete_stale_floating_rows() }}"],
+          post_hook="{{ record_watermark() }}") }}
+-- depends_on: {{ source('ingest', 'files') }}
+-- depends_on: {{ source('raw', 'hrss_injury_claims') }}
+-- depends_on: {{ source('raw', 'nhc_occupational_disease') }}
+-- depends_on: {{ source('raw', 'nhc_hazard_monitoring') }}
+-- depends_on: {{ source('raw', 'em_hazards') }}
+
 -- Premium-rate floating (spec 6): the float grade of every floated employer, in the spec's
 -- order, with the reasons in Chinese, the recommended rate and the premium effect (unrounded
 -- money; the recommended rate is rounded half-up to 4 decimals, as published, and projected
@@ -11,10 +21,13 @@
 --   4. prevention: O ≥ overdue_min_items (1) → overdue_grade_step (1) grade up;
 --   5. limits of the class (class 1 [0, +2], classes 2–8 [−2, +2]).
 -- Each modifier has a switch; all numbers come from the floating_* seeds (resolved per province).
+-- Incremental by employer: a run recomputes the employers whose snapshots or records arrived
+-- (macros/floating_incremental.sql).
 -- reasons joins, with '；', a phrase for each step that decided the grade: step 2 always, a
 -- later step only when it changed the grade.
 with inputs as (
-    select * from {{ ref('int_floating_inputs') }}
+    select * from {{ ref('int_floating_inputs') }} as inputs
+    where {{ stale_floating_rows('inputs') }}
 ),
 
 parameters as (

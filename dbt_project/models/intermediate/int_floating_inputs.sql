@@ -1,3 +1,13 @@
+{{ config(materialized='incremental', incremental_strategy=province_incremental_strategy(),
+          partition_by=province_partition_by(),
+          pre_hook=["{{ ensure_meta_schema() }}", "{{ ensure_watermarks() }}", "{{ delete_stale_floating_rows() }}"],
+          post_hook="{{ record_watermark() }}") }}
+-- depends_on: {{ source('ingest', 'files') }}
+-- depends_on: {{ source('raw', 'hrss_injury_claims') }}
+-- depends_on: {{ source('raw', 'nhc_occupational_disease') }}
+-- depends_on: {{ source('raw', 'nhc_hazard_monitoring') }}
+-- depends_on: {{ source('raw', 'em_hazards') }}
+
 -- Premium-rate floating (spec 6): the figures each floated employer is graded on, per province
 -- x cycle x employer, unrounded: int_floating_employers (who is floated, class, rates, quarters,
 -- P and the premium-effect base, from the employer snapshots) and, over the window (province of
@@ -13,8 +23,11 @@
 --                 when its deadline is still ahead of the data's as-of date).
 -- Money stays in exact decimals, so the ratio bands can be compared exactly (B ≤ band × P) in
 -- int_floating_grades.
+-- Incremental by employer: a run recomputes the employers whose snapshots or records arrived
+-- (macros/floating_incremental.sql).
 with floated as (
-    select * from {{ ref('int_floating_employers') }}
+    select * from {{ ref('int_floating_employers') }} as floated
+    where {{ stale_floating_rows('floated') }}
 ),
 
 parameters as (

@@ -1,11 +1,24 @@
+{{ config(materialized='incremental', incremental_strategy=province_incremental_strategy(), on_schema_change='fail',
+          partition_by=province_partition_by(),
+          pre_hook=["{{ ensure_meta_schema() }}", "{{ ensure_watermarks() }}", "{{ delete_stale_floating_rows() }}"],
+          post_hook="{{ record_watermark() }}") }}
+-- depends_on: {{ source('ingest', 'files') }}
+-- depends_on: {{ source('raw', 'hrss_injury_claims') }}
+-- depends_on: {{ source('raw', 'nhc_occupational_disease') }}
+-- depends_on: {{ source('raw', 'nhc_hazard_monitoring') }}
+-- depends_on: {{ source('raw', 'em_hazards') }}
+
 -- Premium-rate floating (工伤保险费率浮动), spec 6: one row per province x cycle end year x
 -- floated employer, first the export's 25 columns in the spec's order, then the figures the
 -- dashboard's what-if re-grades from. Amounts rounded half-up to 2 decimals, the ratio and
 -- rates to 4, all half-up from the unrounded figures (change_yuan = projected − current
 -- unrounded, then rounded, so it can differ by 0.01 from the difference of the rounded columns).
 -- Figures and grades: int_floating_employers.sql, int_floating_inputs.sql, int_floating_grades.sql.
+-- Incremental by employer, like those: a run recomputes the employers whose snapshots or records
+-- arrived (macros/floating_incremental.sql).
 with grades as (
-    select * from {{ ref('int_floating_grades') }}
+    select * from {{ ref('int_floating_grades') }} as grades
+    where {{ stale_floating_rows('grades') }}
 )
 
 select
