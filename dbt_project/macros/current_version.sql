@@ -5,8 +5,10 @@
   A feed's raw table is declared as a source beside its staging model; models that loop over
   ingest.feed_catalogue (int_cross_slice_duplicates) pass declared=false, and a feed whose
   contract exists but whose staging model does not yet is then read as raw.<feed> directly.
+  `where` filters the raw records first (a keyed staging model's keys to restage,
+  macros/keyed_staging.sql).
 -#}
-{% macro current_version(feed, declared=true) -%}
+{% macro current_version(feed, declared=true, where=none) -%}
 select raw_records.*
 from {{ raw_feed(feed, declared) }} as raw_records
 inner join (
@@ -18,6 +20,9 @@ inner join (
     on raw_records._province = current_slices.province
     and raw_records._period = current_slices.period
     and raw_records._seq = current_slices.seq
+{%- if where %}
+where {{ where }}
+{%- endif %}
 {%- endmacro %}
 
 {#- The raw table of `feed`: its declared source, else raw.<feed> (see above). A declared source

@@ -76,6 +76,20 @@ timestamp '{{ built_at.value }}'
 create schema if not exists {{ ipx_meta_schema() }}
 {%- endmacro %}
 
+{#- on-run-start: the watermark tables of both databases exist before any model runs. Models
+    running side by side (the staging tables come first, two at a time) would otherwise race to
+    create the same table in their pre-hooks: a write-write conflict in DuckDB's catalog. -#}
+{% macro create_watermark_tables() -%}
+{%- if execute and target.type == 'duckdb' -%}
+    {%- for database in [target.database, 'ipx_published'] -%}
+        {%- do run_query('create schema if not exists ' ~ adapter.quote(database) ~ '.meta') -%}
+        {%- do run_query('create table if not exists ' ~ adapter.quote(database) ~ '.meta.incremental_watermarks'
+                         ~ ' (model varchar primary key, built_at timestamp)') -%}
+    {%- endfor -%}
+{%- endif -%}
+select 1
+{%- endmacro %}
+
 {% macro ensure_watermarks() -%}
 {{ return(adapter.dispatch('ensure_watermarks', 'ipx')()) }}
 {%- endmacro %}

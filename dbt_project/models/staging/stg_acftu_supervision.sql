@@ -1,7 +1,12 @@
+{{ config(materialized=keyed_staging_materialization(), incremental_strategy='append',
+          pre_hook=["{{ ensure_meta_schema() }}", "{{ ensure_watermarks() }}",
+                    "{{ delete_stale_staged_keys('acftu_supervision', 'inspection_no') }}"],
+          post_hook="{{ record_watermark() }}") }}
+-- depends_on: {{ source('ingest', 'files') }}
 -- Union labour-protection inspections, current version of each quarterly slice. `resolved` is
 -- null where it exceeds the suggestions (W).
 with current_records as (
-    {{ current_version('acftu_supervision') }}
+    {{ current_version('acftu_supervision', where=stale_staged_keys('acftu_supervision', 'inspection_no')) }}
 ),
 
 latest as (

@@ -1,7 +1,12 @@
+{{ config(materialized=keyed_staging_materialization(), incremental_strategy='append',
+          pre_hook=["{{ ensure_meta_schema() }}", "{{ ensure_watermarks() }}",
+                    "{{ delete_stale_staged_keys('em_accidents', 'accident_no') }}"],
+          post_hook="{{ record_watermark() }}") }}
+-- depends_on: {{ source('ingest', 'files') }}
 -- Production-safety accidents, current version of each monthly slice. Severity is null where
 -- it disagrees with the counts (W).
 with current_records as (
-    {{ current_version('em_accidents') }}
+    {{ current_version('em_accidents', where=stale_staged_keys('em_accidents', 'accident_no')) }}
 ),
 
 latest as (

@@ -1,7 +1,12 @@
+{{ config(materialized=keyed_staging_materialization(), incremental_strategy='append',
+          pre_hook=["{{ ensure_meta_schema() }}", "{{ ensure_watermarks() }}",
+                    "{{ delete_stale_staged_keys('em_hazards', 'hazard_no') }}"],
+          post_hook="{{ record_watermark() }}") }}
+-- depends_on: {{ source('ingest', 'files') }}
 -- Hidden hazards in their current state: the record of the latest period in which each hazard
 -- was reported (a hazard is re-reported when its state changes).
 with current_records as (
-    {{ current_version('em_hazards') }}
+    {{ current_version('em_hazards', where=stale_staged_keys('em_hazards', 'hazard_no')) }}
 ),
 
 latest as (

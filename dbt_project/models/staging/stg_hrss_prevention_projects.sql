@@ -1,6 +1,11 @@
+{{ config(materialized=keyed_staging_materialization(), incremental_strategy='append',
+          pre_hook=["{{ ensure_meta_schema() }}", "{{ ensure_watermarks() }}",
+                    "{{ delete_stale_staged_keys('hrss_prevention_projects', 'project_no') }}"],
+          post_hook="{{ record_watermark() }}") }}
+-- depends_on: {{ source('ingest', 'files') }}
 -- Prevention-fund projects, current version of each annual slice.
 with current_records as (
-    {{ current_version('hrss_prevention_projects') }}
+    {{ current_version('hrss_prevention_projects', where=stale_staged_keys('hrss_prevention_projects', 'project_no')) }}
 ),
 
 latest as (

@@ -1,6 +1,11 @@
+{{ config(materialized=keyed_staging_materialization(), incremental_strategy='append',
+          pre_hook=["{{ ensure_meta_schema() }}", "{{ ensure_watermarks() }}",
+                    "{{ delete_stale_staged_keys('nhc_occupational_disease', 'report_no') }}"],
+          post_hook="{{ record_watermark() }}") }}
+-- depends_on: {{ source('ingest', 'files') }}
 -- Occupational-disease reports, current version of each monthly slice.
 with current_records as (
-    {{ current_version('nhc_occupational_disease') }}
+    {{ current_version('nhc_occupational_disease', where=stale_staged_keys('nhc_occupational_disease', 'report_no')) }}
 ),
 
 latest as (

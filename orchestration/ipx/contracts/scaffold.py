@@ -139,14 +139,23 @@ def render_staging_sql(contract: FeedContract) -> str:
             + ("." if contract.snapshot else ";\n-- of a key repeated across periods, the record of the latest period (spec 1)."))
     ctes = ["with current_records as (", f"    {{{{ current_version('{contract.feed}') }}}}", ")"]
     source = "current_records"
+    config = []
     if not contract.snapshot:
+        # a keyed feed's staging is a table kept incrementally by key (macros/keyed_staging.sql)
+        keys = ", ".join(key)
+        config = ["{{ config(materialized=keyed_staging_materialization(), incremental_strategy='append',",
+                  "          pre_hook=[\"{{ ensure_meta_schema() }}\", \"{{ ensure_watermarks() }}\",",
+                  f"                    \"{{{{ delete_stale_staged_keys('{contract.feed}', '{keys}') }}}}\"],",
+                  "          post_hook=\"{{ record_watermark() }}\") }}",
+                  "-- depends_on: {{ source('ingest', 'files') }}"]
+        ctes[1] = f"    {{{{ current_version('{contract.feed}', where=stale_staged_keys('{contract.feed}', '{keys}')) }}}}"
         ctes[-1] = "),"
         ctes += ["", "latest as (", f"    {{{{ latest_period_per_key('current_records', {key!r}) }}}}", ")"]
         source = "latest"
     select = [f"    {{{{ unflagged('{c.warehouse_name}') }}}} as {c.warehouse_name},"
               if c.warehouse_name in flagged else f"    {c.warehouse_name},"
               for c in contract.loaded_columns]
-    lines = [head, "-- Written by `ipx feed new`: rename and cast here; fields a W rule flagged are left out.",
+    lines = [*config, head, "-- Written by `ipx feed new`: rename and cast here; fields a W rule flagged are left out.",
              *ctes, "", "select", *select, "    {{ lineage_columns() }}", f"from {source}"]
     return "\n".join(lines) + "\n"
 
