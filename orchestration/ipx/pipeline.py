@@ -379,7 +379,13 @@ def _instance(layout: WarehouseLayout):
 
     if os.environ.get("DAGSTER_HOME"):
         return dg.DagsterInstance.get()
-    return dg.DagsterInstance.from_config(str(ensure_dagster_home(layout)))
+    from dagster._core.instance.ref import InstanceRef
+
+    home = ensure_dagster_home(layout)
+    # the event log in Dagster's own files, its connections kept open (ipx.dagster_events)
+    events = {"module": "ipx.dagster_events", "class": "KeptOpenSqliteEventLogStorage",
+              "config": {"base_dir": str(home / "history" / "runs")}}
+    return dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(home), overrides={"event_log_storage": events}))
 
 
 def ensure_dagster_home(layout: WarehouseLayout) -> Path:
