@@ -1,7 +1,8 @@
 """The employer profile (单位档案) as the page reads and lays it out: one employer's row of
-``marts.mart_employer_profile``, its events (``marts.mart_employer_events``) and figures by year
-(``marts.mart_employer_yearly``), the search over the profiles a viewer may see, the chart of
-exceedances against their limits, and the tables. Nothing here computes a published figure."""
+``marts.mart_employer_profile``, its events (``marts.mart_employer_events``), figures by year
+(``marts.mart_employer_yearly``) and latest premium-rate floating (``marts.mart_premium_floating``),
+the search over the profiles a viewer may see, the chart of exceedances against their limits, and
+the tables. Nothing here computes a published figure."""
 
 from __future__ import annotations
 
@@ -48,6 +49,15 @@ def events_of(pub: data.Publication, province_code: str, uscc: str) -> pd.DataFr
                             "WHERE province_code = ? AND uscc = ? ORDER BY event_date DESC, event_type",
                        (province_code, uscc))
     return frame if frame is not None else pd.DataFrame(columns=[c.strip() for c in EVENT_COLUMNS.split(",")])
+
+
+def latest_floating_of(pub: data.Publication, province_code: str, uscc: str) -> pd.Series | None:
+    """The employer's premium-rate floating of its latest cycle (``marts.mart_premium_floating``), or
+    None when it was never floated."""
+    frame = data.query(pub, "SELECT cycle_end_year, grade, status, current_rate_pct, recommended_rate_pct "
+                            f"FROM {data.FLOATING} WHERE province_code = ? AND uscc = ? "
+                            "ORDER BY cycle_end_year DESC LIMIT 1", (province_code, uscc))
+    return None if frame is None or frame.empty else frame.iloc[0]
 
 
 def yearly_of(pub: data.Publication, province_code: str, uscc: str) -> pd.DataFrame | None:

@@ -105,18 +105,19 @@ def _kpis(row: pd.Series) -> None:
                f"隐患 {ep.count_text(row['hazards'])} 项（其中重大隐患 {ep.count_text(row['major_hazards'])} 项）。")
 
 
-def _floating(row: pd.Series) -> None:
+def _floating(pub: data.Publication, row: pd.Series) -> None:
     st.subheader("工伤保险费率浮动")
-    if pd.isna(row["floating_cycle_end_year"]):
+    latest = ep.latest_floating_of(pub, row["province_code"], row["uscc"])
+    if latest is None:
         st.markdown(f"{MISSING}（该单位未参加费率浮动测算：不在测算周期最后一期参保名册中）")
         return
-    status = _FLOATING_LABELS.get(row["floating_status"], row["floating_status"])
-    grade = MISSING if pd.isna(row["floating_grade"]) else f"{int(row['floating_grade']):+d} 档"
+    status = _FLOATING_LABELS.get(latest["status"], latest["status"])
+    grade = MISSING if pd.isna(latest["grade"]) else f"{int(latest['grade']):+d} 档"
     st.markdown(
-        f"{int(row['floating_cycle_end_year'])} 年度周期测算结果：**{status}**，浮动档次 **{grade}**；"
-        f"现行费率 **{ep.rate_text(row['floating_current_rate_pct'])}**，"
-        f"建议下一期费率 **{ep.rate_text(row['floating_next_rate_pct'])}**。")
-    if pd.isna(row["floating_next_rate_pct"]):
+        f"{int(latest['cycle_end_year'])} 年度周期测算结果：**{status}**，浮动档次 **{grade}**；"
+        f"现行费率 **{ep.rate_text(latest['current_rate_pct'])}**，"
+        f"建议下一期费率 **{ep.rate_text(latest['recommended_rate_pct'])}**。")
+    if pd.isna(latest["recommended_rate_pct"]):
         st.caption("建议费率为“—”：该单位风险类别无效，未测算浮动费率。")
 
 
@@ -159,7 +160,7 @@ def _profile(pub: data.Publication, row: pd.Series) -> None:
                    "工伤、职业病只列日期和类别，不含任何个人信息。")
         show_table(ep.event_table(shown), key="emp_events", unit="条", widths={"情况": ep.DESCRIPTION_WIDTH})
 
-    _floating(row)
+    _floating(pub, row)
 
 
 def render() -> None:

@@ -116,3 +116,24 @@ def test_an_unknown_uscc_is_a_message(signed_in):
     at = _open(signed_in, "nat", "91000000000000000X")
     assert any("没有找到" in w.value for w in at.warning)
     assert not at.header
+
+
+def test_the_floating_section_shows_the_latest_cycle_of_mart_premium_floating(signed_in, mart):
+    """The profile no longer repeats the floating result: the page reads the employer's latest
+    cycle from mart_premium_floating, and says so when the employer was never floated."""
+    floated = mart("SELECT f.province_code, f.uscc, f.cycle_end_year, f.grade, f.status "
+                   "FROM marts.mart_premium_floating f "
+                   "JOIN (SELECT province_code, uscc, max(cycle_end_year) AS latest FROM marts.mart_premium_floating "
+                   "      GROUP BY ALL) l ON l.province_code = f.province_code AND l.uscc = f.uscc "
+                   "AND l.latest = f.cycle_end_year "
+                   "WHERE f.grade IS NOT NULL AND f.grade <> 0 ORDER BY f.uscc LIMIT 1")
+    assert len(floated) == 1
+    row = floated.iloc[0]
+    page = texts(_open(signed_in, "nat", row["uscc"]))
+    assert f"{int(row['cycle_end_year'])} 年度周期测算结果：{row['status']}" in page.replace("**", "")
+    assert f"浮动档次 {int(row['grade']):+d} 档" in page.replace("**", "")
+
+    never = mart("SELECT p.uscc FROM marts.mart_employer_profile p ANTI JOIN marts.mart_premium_floating f "
+                 "ON f.province_code = p.province_code AND f.uscc = p.uscc ORDER BY p.uscc LIMIT 1")
+    assert len(never) == 1
+    assert "该单位未参加费率浮动测算" in texts(_open(signed_in, "nat", never.iloc[0]["uscc"]))

@@ -51,8 +51,6 @@ LABELS: dict[str, str] = {
     "recognised_injuries": "认定工伤数", "injury_deaths": "工伤死亡人数",
     "union_inspections_with_findings": "工会检查发现问题次数", "union_issues_found": "工会检查发现问题数",
     "union_complaints": "职工投诉数", "worst_exceedance_ratio_ever": "历次最高超标倍数",
-    "floating_status": "费率浮动结果", "floating_grade": "浮动档次",
-    "floating_current_rate_pct": "现行费率(%)", "floating_next_rate_pct": "建议费率(%)",
     "industry_division_name": "行业门类", "latest_insured_workers": "参保职工数(人)",
     "profile_link": "单位档案",
     # feed health

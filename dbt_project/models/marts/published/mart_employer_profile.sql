@@ -1,9 +1,11 @@
 -- Employer profile (单位档案, issue 11): one row per employer (province × USCC) that is in an
 -- insured-employer snapshot or has any event of mart_employer_events, with its identity, its
 -- watchlist listing (mart_watchlist) if any, counts of its events overall, in the last 12
--- months and open/overdue at the data's as-of date, and its latest premium-rate floating result
--- (mart_premium_floating, spec 6) if it was floated. Counts of people (injuries, deaths,
+-- months and open/overdue at the data's as-of date. Counts of people (injuries, deaths,
 -- occupational-disease cases) only; no personal data.
+-- An employer's premium-rate floating is not repeated here: the page reads its latest cycle from
+-- mart_premium_floating, so this model does not wait for the floating models (issue 14: it ran
+-- alone at the end of every monthly build).
 with as_of as (
     select as_of_date, as_of_date - interval 365 day as window_start from {{ ref('int_as_of') }}
 ),
@@ -56,16 +58,6 @@ union_totals as (
     group by all
 ),
 
-floating as (
-    select
-        province_code,
-        uscc,
-        {{ latest_struct(['cycle_end_year', 'grade', 'status', 'current_rate_pct', 'recommended_rate_pct'],
-                         'cycle_end_year') }} as latest
-    from {{ ref('mart_premium_floating') }}
-    group by all
-),
-
 employers as (
     select province_code, uscc from {{ ref('dim_employers') }}
     union
@@ -115,12 +107,7 @@ select
     cast(coalesce(union_totals.union_issues_found, 0) as integer) as union_issues_found,
     cast(coalesce(union_totals.union_complaints, 0) as integer) as union_complaints,
     counts.first_event_date,
-    counts.last_event_date,
-    floating.latest.cycle_end_year as floating_cycle_end_year,
-    floating.latest.grade as floating_grade,
-    floating.latest.status as floating_status,
-    floating.latest.current_rate_pct as floating_current_rate_pct,
-    floating.latest.recommended_rate_pct as floating_next_rate_pct
+    counts.last_event_date
 from employers
 cross join as_of
 inner join {{ ref('dim_provinces') }} as provinces on provinces.province_code = employers.province_code
@@ -133,6 +120,4 @@ left join event_counts as counts
     on counts.province_code = employers.province_code and counts.uscc = employers.uscc
 left join union_totals
     on union_totals.province_code = employers.province_code and union_totals.uscc = employers.uscc
-left join floating
-    on floating.province_code = employers.province_code and floating.uscc = employers.uscc
 order by employers.province_code, employers.uscc
