@@ -43,3 +43,13 @@ delete from {{ this }} where (province_code, {{ key }}) in ({{ new_slice_keys(fe
 select 1
 {%- endif -%}
 {%- endmacro %}
+
+{#- Post-hook: the model's watermark. On Spark the staging models are views, which take no table
+    properties: nothing. -#}
+{% macro record_staged_keys_watermark() -%}
+{%- if target.type != 'spark' -%}
+{{ record_watermark() }}
+{%- else -%}
+select 1
+{%- endif -%}
+{%- endmacro %}

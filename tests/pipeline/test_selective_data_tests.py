@@ -83,15 +83,16 @@ def test_only_tests_over_changed_inputs_run(small_build, tmp_path, monkeypatch):
     first = _outcomes(warehouse)
     first_build = max(built_at for _, built_at in first.values())
 
-    # 1. a replacing em_accidents delivery, while another em_accidents slice has a record without
-    #    its accident time (written past ingestion, so the test can fail): the accident tests run,
-    #    one fails; the employer tests (an unrelated feed, unchanged) are skipped
+    # 1. a replacing em_accidents delivery, while another em_accidents slice has a staged record
+    #    without its accident time (written past ingestion and dbt, in the staging table that keeps
+    #    the slices no delivery touched, so the test can fail): the accident tests run, one fails;
+    #    the employer tests (an unrelated feed, unchanged) are skipped
     province, period = _resubmit(landing, "em_accidents", slice_index=-1)
-    broken = _sql(warehouse, "SELECT r._file, r._record_no, r.occurred_at FROM staging.stg_em_accidents AS s "
-                             "JOIN raw.em_accidents AS r ON r._file = s.source_file AND r._record_no = s.source_record_no "
-                             "WHERE NOT (s.province_code = ? AND s.period = ?) ORDER BY 1, 2 LIMIT 1",
+    broken = _sql(warehouse, "SELECT source_file, source_record_no, occurred_at FROM staging.stg_em_accidents "
+                             "WHERE NOT (province_code = ? AND period = ?) ORDER BY 1, 2 LIMIT 1",
                   [province, period])[0]
-    _sql(warehouse, "UPDATE raw.em_accidents SET occurred_at = NULL WHERE _file = ? AND _record_no = ?", broken[:2])
+    _sql(warehouse, "UPDATE staging.stg_em_accidents SET occurred_at = NULL "
+                    "WHERE source_file = ? AND source_record_no = ?", broken[:2])
     with pytest.raises(RunFailed) as failed:
         run_pipeline(landing, warehouse, publish=False)
     summary = failed.value.summary
@@ -112,8 +113,8 @@ def test_only_tests_over_changed_inputs_run(small_build, tmp_path, monkeypatch):
     # 2. the record repaired, and a replacing hrss_training delivery only: the failed test runs
     #    again (its inputs did not change since it failed) and passes; the accident test that
     #    passed in the failed build and the employer test stay skipped
-    _sql(warehouse, "UPDATE raw.em_accidents SET occurred_at = ? WHERE _file = ? AND _record_no = ?",
-         [broken[2], *broken[:2]])
+    _sql(warehouse, "UPDATE staging.stg_em_accidents SET occurred_at = ? "
+                    "WHERE source_file = ? AND source_record_no = ?", [broken[2], *broken[:2]])
     _resubmit(landing, "hrss_training")
     third_summary = run_pipeline(landing, warehouse, publish=False)
     assert third_summary.failed_checks == [] and third_summary.failed_steps == []

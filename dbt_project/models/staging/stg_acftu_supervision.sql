@@ -1,7 +1,7 @@
 {{ config(materialized=keyed_staging_materialization(), incremental_strategy='append',
           pre_hook=["{{ ensure_meta_schema() }}", "{{ ensure_watermarks() }}",
                     "{{ delete_stale_staged_keys('acftu_supervision', 'inspection_no') }}"],
-          post_hook="{{ record_watermark() }}") }}
+          post_hook="{{ record_staged_keys_watermark() }}") }}
 -- depends_on: {{ source('ingest', 'files') }}
 -- Union labour-protection inspections, current version of each quarterly slice. `resolved` is
 -- null where it exceeds the suggestions (W).

@@ -1,7 +1,7 @@
 {{ config(materialized=keyed_staging_materialization(), incremental_strategy='append',
           pre_hook=["{{ ensure_meta_schema() }}", "{{ ensure_watermarks() }}",
                     "{{ delete_stale_staged_keys('em_accidents', 'accident_no') }}"],
-          post_hook="{{ record_watermark() }}") }}
+          post_hook="{{ record_staged_keys_watermark() }}") }}
 -- depends_on: {{ source('ingest', 'files') }}
 -- Production-safety accidents, current version of each monthly slice. Severity is null where
 -- it disagrees with the counts (W).

@@ -1,7 +1,7 @@
 {{ config(materialized=keyed_staging_materialization(), incremental_strategy='append',
           pre_hook=["{{ ensure_meta_schema() }}", "{{ ensure_watermarks() }}",
                     "{{ delete_stale_staged_keys('em_hazards', 'hazard_no') }}"],
-          post_hook="{{ record_watermark() }}") }}
+          post_hook="{{ record_staged_keys_watermark() }}") }}
 -- depends_on: {{ source('ingest', 'files') }}
 -- Hidden hazards in their current state: the record of the latest period in which each hazard
 -- was reported (a hazard is re-reported when its state changes).

@@ -1,7 +1,7 @@
 {{ config(materialized=keyed_staging_materialization(), incremental_strategy='append',
           pre_hook=["{{ ensure_meta_schema() }}", "{{ ensure_watermarks() }}",
                     "{{ delete_stale_staged_keys('hrss_injury_claims', 'decision_no') }}"],
-          post_hook="{{ record_watermark() }}") }}
+          post_hook="{{ record_staged_keys_watermark() }}") }}
 -- depends_on: {{ source('ingest', 'files') }}
 -- Work-injury recognitions, current version of each monthly slice; a decision number sent
 -- again in a later month keeps only its latest record.

@@ -1,7 +1,7 @@
 {{ config(materialized=keyed_staging_materialization(), incremental_strategy='append',
           pre_hook=["{{ ensure_meta_schema() }}", "{{ ensure_watermarks() }}",
                     "{{ delete_stale_staged_keys('nhc_hazard_monitoring', 'sample_no') }}"],
-          post_hook="{{ record_watermark() }}") }}
+          post_hook="{{ record_staged_keys_watermark() }}") }}
 -- depends_on: {{ source('ingest', 'files') }}
 -- Workplace hazard-factor measurements, current version of each monthly slice. `factor` is the
 -- name as in the limit table where it matched (after NFKC); `unit` is null where flagged.

@@ -19,7 +19,8 @@ A model whose SQL is written at run time (``run_query``, ``execute``: e.g. one s
 the catalogue) may read sources the manifest does not list: it counts as reading the whole ledger.
 
 A model that reads ``ingest.files`` reads the whole ledger unless it is known to read only some
-feeds' rows: a staging model whose only access to the ledger is ``current_version('<feed>')``,
+feeds' rows: a staging model whose only access to the ledger is ``current_version('<feed>')``
+(and, for a keyed feed's staging table, the new deliveries of that feed: ``stale_staged_keys``),
 or a model in ``LEDGER_FEEDS``.
 
 Every evaluation dbt gives is recorded in ``meta.dbt_test_outcomes`` (one row per check: its
@@ -47,6 +48,8 @@ import dagster as dg
 # hrss_employers (stale_record_rows); the province-level ones, of hrss_employers. A model listed
 # here whose code no longer names every listed feed (a stale_record_rows hook names
 # hrss_employers) is taken to read the whole ledger.
+FLOATING_FEEDS = ("hrss_employers", "hrss_injury_claims", "nhc_occupational_disease", "nhc_hazard_monitoring",
+                  "em_hazards")
 LEDGER_FEEDS: dict[str, tuple[str, ...]] = {
     "int_claims_attributed": ("hrss_injury_claims", "hrss_employers"),
     "int_hazards_current": ("em_hazards", "hrss_employers"),
@@ -57,15 +60,28 @@ LEDGER_FEEDS: dict[str, tuple[str, ...]] = {
     "int_floating_cycles": ("hrss_employers",),
     "int_floating_employers": ("hrss_employers",),
     "dim_employers": ("hrss_employers",),
+    # incremental by employer (macros/floating_incremental.sql) and by year (training_incremental.sql)
+    "int_floating_inputs": FLOATING_FEEDS,
+    "int_floating_grades": FLOATING_FEEDS,
+    "mart_premium_floating": FLOATING_FEEDS,
+    "int_training_coverage": ("hrss_training", "hrss_key_positions"),
 }
 
 LEDGER_SOURCE = "ingest.files"
-CURRENT_VERSION = re.compile(r"current_version\(\s*['\"](?P<feed>\w+)['\"]\s*\)")
+CURRENT_VERSION = re.compile(r"current_version\(\s*['\"](?P<feed>\w+)['\"]\s*[,)]")
+KEYED_STAGING = re.compile(r"stale_staged_keys\(\s*['\"](?P<feed>\w+)['\"]")
+# the dependency a keyed staging table declares for its hooks' reads of its own feed's deliveries
+LEDGER_DEPENDENCY = re.compile(r"--\s*depends_on:\s*\{\{\s*source\(\s*['\"]ingest['\"]\s*,\s*['\"]files['\"]\s*\)\s*\}\}")
 INGEST_SOURCE = re.compile(r"source\(\s*['\"]ingest['\"]")
 RUN_TIME_SQL = re.compile(r"\b(run_query|execute|graph|statement)\b")
 QUOTED = re.compile(r"['\"](\w+)['\"]")
-# the record-level incremental hooks read the new deliveries of hrss_employers too (attribution)
-STALE_RECORDS = re.compile(r"(stale_record_rows|delete_stale_records)\(")
+# the record-level incremental hooks read the new deliveries of hrss_employers too (attribution),
+# and so do the floating models' (employer snapshots); the training coverage's, the rosters'
+HOOK_FEEDS = {
+    re.compile(r"(stale_record_rows|delete_stale_records)\("): {"hrss_employers"},
+    re.compile(r"(stale_floating_rows|list_stale_floating_employers)\("): {"hrss_employers"},
+    re.compile(r"stale_training_coverage_rows\("): {"hrss_key_positions"},
+}
 
 OUTCOMES_DDL = """
 CREATE SCHEMA IF NOT EXISTS meta;
@@ -156,10 +172,15 @@ def ledger_feeds(model: Mapping) -> tuple[str, ...] | None:
     name = model.get("name")
     if name in LEDGER_FEEDS:
         feeds = LEDGER_FEEDS[name]
-        named = set(QUOTED.findall(code)) | ({"hrss_employers"} if STALE_RECORDS.search(code) else set())
+        named = set(QUOTED.findall(code))
+        for hook, implied in HOOK_FEEDS.items():
+            if hook.search(code):
+                named |= implied
         return feeds if named >= set(feeds) else None
     versions = CURRENT_VERSION.findall(code)
-    if versions and not INGEST_SOURCE.search(code):
+    keyed = set(KEYED_STAGING.findall(code))
+    rest = LEDGER_DEPENDENCY.sub("", code) if keyed else code
+    if versions and keyed <= set(versions) and not INGEST_SOURCE.search(rest):
         return tuple(versions)
     return None
 

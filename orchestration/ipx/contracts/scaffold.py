@@ -146,7 +146,7 @@ def render_staging_sql(contract: FeedContract) -> str:
         config = ["{{ config(materialized=keyed_staging_materialization(), incremental_strategy='append',",
                   "          pre_hook=[\"{{ ensure_meta_schema() }}\", \"{{ ensure_watermarks() }}\",",
                   f"                    \"{{{{ delete_stale_staged_keys('{contract.feed}', '{keys}') }}}}\"],",
-                  "          post_hook=\"{{ record_watermark() }}\") }}",
+                  "          post_hook=\"{{ record_staged_keys_watermark() }}\") }}",
                   "-- depends_on: {{ source('ingest', 'files') }}"]
         ctes[1] = f"    {{{{ current_version('{contract.feed}', where=stale_staged_keys('{contract.feed}', '{keys}')) }}}}"
         ctes[-1] = "),"
