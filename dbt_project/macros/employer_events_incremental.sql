@@ -17,9 +17,9 @@
        three-year warehouse 297,598 of 6,397,792 events), since the as-of date moves with every
        delivery;
     4. logs the (province, employer, year) it deleted or inserted in meta.employer_event_changes,
-       stamped with the run, for mart_employer_yearly, which recomputes just those (its own
-       watermark says which log rows it has taken; a full build of the events logs one row
-       meaning "everything").
+       stamped with the run, for mart_employer_yearly and mart_employer_profile, which recompute
+       just those (each one's watermark says which log rows it has taken; a full build of the
+       events logs one row meaning "everything").
 
   A full build sorts the events by employer (the profile page reads one employer's rows and
   DuckDB's zone maps skip the other row groups); an incremental run appends its few rows.
@@ -159,10 +159,14 @@ select 1
 {%- endif -%}
 {%- endmacro %}
 
-{#- Post-hook of mart_employer_yearly: the log rows it has taken are no longer needed. -#}
+{#- Post-hook of the log's readers, mart_employer_yearly and mart_employer_profile, after their
+    watermark: the log rows both have taken are no longer needed (a reader never built yet will
+    build in full, without the log). -#}
 {% macro prune_employer_event_changes() -%}
 {%- if target.type != 'spark' -%}
-delete from {{ ipx_meta('employer_event_changes') }} where logged_at <= {{ built_at() }}
+delete from {{ ipx_meta('employer_event_changes') }} where logged_at <= (
+    select min(built_at) from {{ ipx_meta('incremental_watermarks') }}
+    where model in ('mart_employer_yearly', 'mart_employer_profile'))
 {%- else -%}
 select 1
 {%- endif -%}

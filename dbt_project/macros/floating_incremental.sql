@@ -62,11 +62,7 @@ select 1
 {%- endmacro %}
 {% macro default__stale_floating_rows(alias) -%}
 {%- if is_incremental() -%}
-(
-    {{ alias }}.province_code in (select province_code from {{ stale_floating_list() }} where uscc is null)
-    or ({{ alias }}.province_code, {{ alias }}.uscc) in (
-        select province_code, uscc from {{ stale_floating_list() }} where uscc is not null)
-)
+{{ employers_in_list(alias, stale_floating_list()) }}
 {%- else -%}
 true
 {%- endif -%}

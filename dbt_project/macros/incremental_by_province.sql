@@ -143,6 +143,16 @@ select 1
 {%- endif -%}
 {%- endmacro %}
 
+{#- Employer-level models (floating, the profile): the rows of the employers in a list of
+    (province_code, uscc) made by the model's pre-hook; a null uscc stands for the whole province. -#}
+{% macro employers_in_list(alias, list) -%}
+(
+    {{ alias }}.province_code in (select province_code from {{ list }} where uscc is null)
+    or ({{ alias }}.province_code, {{ alias }}.uscc) in (
+        select province_code, uscc from {{ list }} where uscc is not null)
+)
+{%- endmacro %}
+
 {#- Record-level models over `feed` keyed by `key`, attributed through hrss_employers. -#}
 {% macro stale_record_rows(feed, key) -%}
 {{ return(adapter.dispatch('stale_record_rows', 'ipx')(feed, key)) }}

@@ -13,20 +13,39 @@
   An incremental run recomputes every province's years from that earliest year on, and the
   (province, year) of each new roster; a month of training therefore rebuilds the current year,
   not the history. The plan's years and first year are seeds: their change rebuilds everything.
+  A pre-hook lists what to recompute once, into meta.training_coverage_stale (kept until the next
+  run); the delete, the roster and the year spine read that list.
   On Spark every build is a full refresh (ipx.assets.warehouse_models), so nothing here applies.
   tests/pipeline/test_incremental.py proves the result equals a full rebuild.
 -#}
 
+{% macro training_coverage_stale_list() -%}
+{{ ipx_meta('training_coverage_stale') }}
+{%- endmacro %}
+
+{#- Pre-hook (first): what to recompute, listed once for the delete and the select (finding the
+    earliest training date scans raw hrss_training twice): a row (null, Y) for every province's
+    years from Y on, a row (P, Y) for a new roster. Nothing on a full build. -#}
+{% macro list_stale_training_coverage() -%}
+{%- if is_incremental() and target.type != 'spark' -%}
+create or replace table {{ training_coverage_stale_list() }} as
+select cast(null as varchar) as province_code, min(year(training_date)) as year
+from {{ source('raw', 'hrss_training') }}
+where (_province, record_no) in ({{ new_slice_keys('hrss_training', 'record_no') }})
+having count(*) > 0
+union all
+select province, cast(period as integer) from ({{ new_deliveries(['hrss_key_positions']) }})
+{%- else -%}
+select 1
+{%- endif -%}
+{%- endmacro %}
+
 {% macro stale_training_coverage_rows(province, year) -%}
 {%- if is_incremental() and target.type != 'spark' -%}
 (
-    {{ year }} >= (
-        select coalesce(min(year(training_date)), 9999) from {{ source('raw', 'hrss_training') }}
-        where (_province, record_no) in ({{ new_slice_keys('hrss_training', 'record_no') }})
-    )
+    {{ year }} >= (select coalesce(min(year), 9999) from {{ training_coverage_stale_list() }} where province_code is null)
     or ({{ province }}, {{ year }}) in (
-        select province, cast(period as integer) from ({{ new_deliveries(['hrss_key_positions']) }})
-    )
+        select province_code, year from {{ training_coverage_stale_list() }} where province_code is not null)
 )
 {%- else -%}
 true

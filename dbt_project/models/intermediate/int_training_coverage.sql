@@ -1,6 +1,7 @@
 {{ config(materialized='incremental', incremental_strategy=province_incremental_strategy(),
           partition_by=province_partition_by(),
-          pre_hook=["{{ ensure_meta_schema() }}", "{{ ensure_watermarks() }}", "{{ delete_stale_training_coverage() }}"],
+          pre_hook=["{{ ensure_meta_schema() }}", "{{ ensure_watermarks() }}", "{{ list_stale_training_coverage() }}",
+                    "{{ delete_stale_training_coverage() }}"],
           post_hook="{{ record_watermark() }}") }}
 -- depends_on: {{ source('ingest', 'files') }}
 -- depends_on: {{ source('raw', 'hrss_training') }}

@@ -1,3 +1,11 @@
+{{ config(materialized=employer_events_materialization(), incremental_strategy='append', on_schema_change='fail',
+          pre_hook=["{{ ensure_meta_schema() }}", "{{ ensure_watermarks() }}", "{{ ensure_employer_event_changes() }}",
+                    "{{ list_stale_profile_employers() }}", "{{ delete_stale_profile_rows() }}"],
+          post_hook=["{{ move_profile_as_of_date() }}", "{{ record_watermark() }}",
+                     "{{ prune_employer_event_changes() }}"]) }}
+-- depends_on: {{ source('ingest', 'files') }}
+-- depends_on: {{ source('raw', 'acftu_supervision') }}
+
 -- Employer profile (单位档案, issue 11): one row per employer (province × USCC) that is in an
 -- insured-employer snapshot or has any event of mart_employer_events, with its identity, its
 -- watchlist listing (mart_watchlist) if any, counts of its events overall, in the last 12
@@ -6,12 +14,14 @@
 -- An employer's premium-rate floating is not repeated here: the page reads its latest cycle from
 -- mart_premium_floating, so this model does not wait for the floating models (issue 14: it ran
 -- alone at the end of every monthly build).
+-- Incremental by employer on DuckDB: a run recomputes the employers whose row can have changed
+-- (macros/employer_profile_incremental.sql).
 with as_of as (
     select as_of_date, as_of_date - interval 365 day as window_start from {{ ref('int_as_of') }}
 ),
 
 events as (
-    select * from {{ ref('mart_employer_events') }}
+    select * from {{ ref('mart_employer_events') }} as events where {{ stale_profile_rows('events') }}
 ),
 
 event_counts as (
@@ -53,13 +63,13 @@ union_totals as (
         uscc,
         sum(coalesce(issues_found, 0)) as union_issues_found,
         sum(coalesce(worker_complaints, 0)) as union_complaints
-    from {{ ref('stg_acftu_supervision') }}
-    where uscc is not null
+    from {{ ref('stg_acftu_supervision') }} as inspections
+    where uscc is not null and {{ stale_profile_rows('inspections') }}
     group by all
 ),
 
 employers as (
-    select province_code, uscc from {{ ref('dim_employers') }}
+    select province_code, uscc from {{ ref('dim_employers') }} as dim where {{ stale_profile_rows('dim') }}
     union
     select province_code, uscc from event_counts
 )

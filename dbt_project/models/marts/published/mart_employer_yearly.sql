@@ -1,7 +1,7 @@
 {{ config(materialized=employer_events_materialization(), incremental_strategy='append', on_schema_change='fail',
           pre_hook=["{{ ensure_meta_schema() }}", "{{ ensure_watermarks() }}", "{{ ensure_employer_event_changes() }}",
                     "{{ delete_changed_employer_years() }}"],
-          post_hook=["{{ prune_employer_event_changes() }}", "{{ record_watermark() }}"]) }}
+          post_hook=["{{ record_watermark() }}", "{{ prune_employer_event_changes() }}"]) }}
 -- Employer profile by year (单位档案, issue 11): per employer (province × USCC) and calendar year
 -- of the event date, the counts of mart_employer_events (exceedances with the year's worst
 -- ratio, hazards, recognised injuries and their deaths, occupational-disease cases, accidents,
