@@ -159,9 +159,11 @@ select 1
 {%- endif -%}
 {%- endmacro %}
 
-{#- Post-hook of the log's readers, mart_employer_yearly and mart_employer_profile, after their
-    watermark: the log rows both have taken are no longer needed (a reader never built yet will
-    build in full, without the log). -#}
+{#- Post-hook of mart_employer_yearly, after its watermark: the log rows both readers,
+    mart_employer_yearly and mart_employer_profile, have taken are no longer needed (a reader
+    never built yet builds in full, without the log). One reader prunes: the two run side by
+    side, and two deletes of the same rows conflict in DuckDB. Rows the profile has not taken
+    yet are kept, and pruned by the yearly model's next run. -#}
 {% macro prune_employer_event_changes() -%}
 {%- if target.type != 'spark' -%}
 delete from {{ ipx_meta('employer_event_changes') }} where logged_at <= (

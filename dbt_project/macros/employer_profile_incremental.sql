@@ -11,9 +11,11 @@
     - its union inspection totals: every acftu_supervision record of the employer, with findings
       or not;
     - its watchlist listing (rank, tier, reasons, 12-month worst ratio): rank moves for every
-      listed employer when one is listed or delisted, so every employer listed before this run
-      (its kept row has a rank) or now (mart_watchlist) is recomputed. Those are also the only
-      employers with open items, the only events re-judged at the as-of date (is_overdue,
+      listed employer when one is listed or delisted, so every employer listed now
+      (mart_watchlist) is recomputed, and every employer listed before this run (its kept row
+      has a rank). A delisted employer's items changed, so the log names it too; the listing's
+      own term keeps the rank right without relying on that. Listed employers are also the only
+      ones with open items, the only events re-judged at the as-of date (is_overdue,
       days_overdue);
     - the 12-month counts (exceedances, recognised injuries): the window ends at the as-of date,
       so an employer with such an event in one window and not the other, the kept rows' as-of
