@@ -21,6 +21,24 @@ def test_production_mode_refuses_to_run_without_the_pseudonym_key(tmp_path, caps
     assert not (tmp_path / "w.duckdb").exists()
 
 
+def test_run_with_nothing_ever_delivered_says_so_and_builds_nothing(tmp_path, capsys):
+    """An empty landing folder into a new warehouse (a mistyped --landing, a deployment before its
+    first delivery): a clear reason, no dbt build whose tests can only fail, nothing published."""
+    from ipx.storage import WarehouseLayout
+
+    landing = tmp_path / "landing"
+    (landing / "hrss_training").mkdir(parents=True)
+    (landing / "hrss_training" / "110000_202401_01.csv").write_text("a,b\n1,2\n", encoding="utf-8")  # no manifest
+    warehouse = tmp_path / "wh" / "ipx.duckdb"
+    assert main(["run", "--landing", str(landing), "--warehouse", str(warehouse)]) == 1
+    captured = capsys.readouterr()
+    assert "nothing to build: no delivery in" in captured.err
+    assert "files pending       1" in captured.out  # the data file waiting for its manifest is reported
+    assert "Traceback" not in captured.err
+    layout = WarehouseLayout.at(warehouse)
+    assert not layout.published_db.exists() and not (layout.dbt_target / "run_results.json").exists()
+
+
 def test_a_file_that_is_no_warehouse_is_refused(tmp_path, capsys):
     (tmp_path / "landing").mkdir()
     bad = tmp_path / "w.duckdb"
