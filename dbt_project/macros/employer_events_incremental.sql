@@ -36,18 +36,6 @@
            ('em_accidents', 'accident_no'), ('acftu_supervision', 'inspection_no')]) }}
 {%- endmacro %}
 
-{#- Incremental on DuckDB; a plain table on Spark, where is_incremental() is therefore never true
-    and every hook below does nothing. -#}
-{% macro employer_events_materialization() -%}
-{{ return(adapter.dispatch('employer_events_materialization', 'ipx')()) }}
-{%- endmacro %}
-{% macro default__employer_events_materialization() -%}
-{{ return('incremental') }}
-{%- endmacro %}
-{% macro spark__employer_events_materialization() -%}
-{{ return('table') }}
-{%- endmacro %}
-
 {#- Pre-hook: the stale lineage (step 1 above), kept in meta until the next run; nothing on a full build. -#}
 {% macro list_stale_employer_events() -%}
 {%- if is_incremental() -%}

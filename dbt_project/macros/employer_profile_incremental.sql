@@ -26,7 +26,7 @@
   meta.employer_profile_stale (a null uscc: the whole province), deletes their rows and appends
   them again. The list is kept until the next run. Seeds (province and industry names) are files
   of the project, whose change rebuilds everything. On Spark the model is a plain table, rebuilt
-  whole, and every hook here does nothing (employer_events_materialization()).
+  whole, and every hook here does nothing (duckdb_incremental_materialization()).
   tests/pipeline/test_incremental.py proves the result equals a full rebuild.
 -#}
 

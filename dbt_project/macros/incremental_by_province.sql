@@ -70,6 +70,19 @@ timestamp '{{ built_at.value }}'
 {{ return(['province_code']) }}
 {%- endmacro %}
 
+{#- Models kept by key on DuckDB (the employer marts, the training first passes): incremental
+    there; a plain table on Spark, where is_incremental() is therefore never true and their hooks
+    do nothing. -#}
+{% macro duckdb_incremental_materialization() -%}
+{{ return(adapter.dispatch('duckdb_incremental_materialization', 'ipx')()) }}
+{%- endmacro %}
+{% macro default__duckdb_incremental_materialization() -%}
+{{ return('incremental') }}
+{%- endmacro %}
+{% macro spark__duckdb_incremental_materialization() -%}
+{{ return('table') }}
+{%- endmacro %}
+
 {#- Hooks every incremental model uses, one statement each:
     pre_hook=[ensure_meta_schema(), ensure_watermarks(), delete_stale_...(...)], post_hook=record_watermark() -#}
 {% macro ensure_meta_schema() -%}

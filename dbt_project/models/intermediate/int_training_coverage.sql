@@ -7,29 +7,15 @@
 -- depends_on: {{ source('raw', 'hrss_training') }}
 
 -- Training coverage in Y (spec 5): of the distinct persons on the province's roster of period
--- Y (the three key roles), the share with at least one 合格 training dated from the plan's first
--- year (2021-01-01) to Y-12-31
--- (any employer, any province, matched on the pseudonym). Empty or missing roster: null.
+-- Y (the three key roles: int_training_roster), the share whose first 合格 training dated from
+-- the plan's first year (2021-01-01) on (int_training_first_pass: any employer, any province,
+-- matched on the pseudonym) is on or before Y-12-31. Empty or missing roster: null.
 -- Incremental by year: a month of training recomputes the years from its earliest training date
 -- on (macros/training_incremental.sql).
 with roster as (
-    select distinct province_code, roster_year as year, person_pseudonym
-    from {{ ref('stg_hrss_key_positions') }}
-    where role in ('分管负责人', '安全管理部门主要负责人', '一线班组长')
-      and {{ stale_training_coverage_rows('province_code', 'roster_year') }}
-),
-
-plan as (
-    select first_year from {{ ref('plan_cycles') }}
-),
-
-passed as (
-    select person_pseudonym, min(training_date) as first_passed_on
-    from {{ ref('stg_hrss_training') }}
-    cross join plan
-    where result = '合格' and training_date >= make_date(plan.first_year, 1, 1)
-      and person_pseudonym in (select person_pseudonym from roster)
-    group by person_pseudonym
+    select province_code, year, person_pseudonym
+    from {{ ref('int_training_roster') }}
+    where {{ stale_training_coverage_rows('province_code', 'year') }}
 ),
 
 per_person as (
@@ -37,9 +23,9 @@ per_person as (
         roster.province_code,
         roster.year,
         roster.person_pseudonym,
-        passed.first_passed_on is not null and passed.first_passed_on <= make_date(roster.year, 12, 31) as trained
+        coalesce(passed.first_passed_on <= make_date(roster.year, 12, 31), false) as trained
     from roster
-    left join passed on passed.person_pseudonym = roster.person_pseudonym
+    left join {{ ref('int_training_first_pass') }} as passed on passed.person_pseudonym = roster.person_pseudonym
 ),
 
 spine as (

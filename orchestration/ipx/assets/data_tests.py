@@ -65,6 +65,8 @@ LEDGER_FEEDS: dict[str, tuple[str, ...]] = {
     "int_floating_grades": FLOATING_FEEDS,
     "mart_premium_floating": FLOATING_FEEDS,
     "int_training_coverage": ("hrss_training", "hrss_key_positions"),
+    "int_training_first_pass": ("hrss_training",),
+    "int_training_roster": ("hrss_key_positions",),
     # incremental by employer (macros/employer_profile_incremental.sql)
     "mart_employer_profile": ("hrss_employers", "acftu_supervision"),
 }
@@ -83,6 +85,7 @@ HOOK_FEEDS = {
     re.compile(r"(stale_record_rows|delete_stale_records)\("): {"hrss_employers"},
     re.compile(r"(stale_floating_rows|list_stale_floating_employers)\("): {"hrss_employers"},
     re.compile(r"stale_training_coverage_rows\("): {"hrss_key_positions"},
+    re.compile(r"(stale_training_roster_rows|delete_stale_training_roster)\("): {"hrss_key_positions"},
     re.compile(r"(stale_profile_rows|list_stale_profile_employers)\("): {"hrss_employers"},
 }
 

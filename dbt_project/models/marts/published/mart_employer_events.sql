@@ -1,4 +1,4 @@
-{{ config(materialized=employer_events_materialization(), incremental_strategy='append', on_schema_change='fail',
+{{ config(materialized=duckdb_incremental_materialization(), incremental_strategy='append', on_schema_change='fail',
           pre_hook=["{{ ensure_meta_schema() }}", "{{ ensure_watermarks() }}", "{{ ensure_employer_event_changes() }}",
                     "{{ list_stale_employer_events() }}", "{{ log_employer_event_changes(before=true) }}",
                     "{{ delete_stale_employer_events() }}"],
