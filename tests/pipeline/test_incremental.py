@@ -13,6 +13,7 @@ from ipx.pipeline import run_pipeline
 
 NEW_PERIOD = "202212"
 NEW_QUARTER = "2022Q4"  # the employer snapshots of the same quarter: province-level models rebuild
+NEW_ROSTER = "hrss_key_positions/*_2022_*"  # the year's key-position rosters (annual): with the quarter
 VOLATILE = {"last_taken_at"}  # when files were taken differs between runs, not what they say
 
 
@@ -41,12 +42,13 @@ def _published(warehouse) -> dict[str, list[tuple]]:
 
 @pytest.mark.parametrize("with_snapshots", [True, False], ids=["month_and_quarter", "month_only"])
 def test_incremental_month_equals_full_rebuild(small_build, tmp_path, with_snapshots):
-    """With the quarter's employer snapshots every province's records are recomputed; a month
-    alone (no hrss_employers delivery: most months) recomputes only the new slices' keys."""
+    """With the quarter's employer snapshots (and the year's rosters) every province's records are
+    recomputed; a month alone (no hrss_employers delivery: most months) recomputes only the new
+    slices' keys."""
     landing = tmp_path / "landing"
     shutil.copytree(small_build.landing, landing)
     held_back = []
-    patterns = [f"*/*_{NEW_PERIOD}_*", *([f"*/*_{NEW_QUARTER}_*"] if with_snapshots else [])]
+    patterns = [f"*/*_{NEW_PERIOD}_*", *([f"*/*_{NEW_QUARTER}_*", NEW_ROSTER] if with_snapshots else [])]
     for path in sorted(p for pattern in patterns for p in landing.glob(pattern)):
         held_back.append((path, path.read_bytes()))
         path.unlink()
@@ -57,6 +59,7 @@ def test_incremental_month_equals_full_rebuild(small_build, tmp_path, with_snaps
         path.unlink()
     assert len(held_back) > 10
     assert any(p.parent.name == "hrss_employers" for p, _ in held_back) == with_snapshots
+    assert any(p.parent.name == "hrss_key_positions" for p, _ in held_back) == with_snapshots
 
     warehouse = tmp_path / "wh" / "ipx.duckdb"
     first = run_pipeline(landing, warehouse, publish=False)
