@@ -138,25 +138,3 @@ def test_an_outcome_recorded_for_the_same_rows_and_suite_is_reused(warehouse_cop
     fresh = latest_run_expectations(con, contract)
     assert not fresh.reused and fresh.success
     assert con.execute("SELECT count(*) FROM meta.gx_validations WHERE feed = 'hrss_injury_claims'").fetchone()[0] == 2
-
-
-def test_gx_is_imported_once_in_the_background_when_asked(tmp_path):
-    """A run that loads records starts importing GX in a thread while the other feeds load; a
-    second request starts no second import, and the suite runner then finds GX imported."""
-    import subprocess
-    import sys
-
-    program = (
-        "import sys, threading\n"
-        "from ipx.quality import gx_validation as v\n"
-        "assert 'great_expectations' not in sys.modules, 'imported before asked'\n"
-        "v.import_in_background(); v.import_in_background()\n"
-        "threads = [t for t in threading.enumerate() if t.name == 'gx-import']\n"
-        "assert len(threads) == 1, threads\n"
-        "threads[0].join(120)\n"
-        "assert 'great_expectations' in sys.modules\n"
-        "print('imported')\n"
-    )
-    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "imported"

@@ -41,11 +41,6 @@ def build_raw_feed_asset(contract: FeedContract) -> dg.AssetsDefinition:
         with warehouse.connect() as con:
             results = ingest_feed(con, contract, scan, ctx)
         taken = [r for r in results if r.status != "skipped"]
-        if any(r.loaded for r in taken):
-            # this run's feed checks will validate these records with GX: import it meanwhile
-            from ipx.quality.gx_validation import import_in_background
-
-            import_in_background()
         quarantined = [r for r in taken if r.status == "quarantined"]
         for r in quarantined:
             context.log.warning(f"quarantined {r.file_name}: {r.reason}")

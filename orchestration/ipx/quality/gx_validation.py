@@ -19,12 +19,6 @@ year, 17.5 M records; BENCHMARKS.md "Feed checks"):
 - The next chunk is read from DuckDB in a background thread while GX validates the current one
   (both release the GIL for most of their work).
 
-- Importing GX costs about 2 s (it imports SciPy, SQLAlchemy and, where installed, PySpark). A
-  run that loads records starts that import in a background thread as soon as a feed has loaded
-  its records (``import_in_background``), so it overlaps the ingestion of the other feeds, which
-  spends most of its time in DuckDB and Arrow with the GIL released; a run with nothing new
-  never imports GX.
-
 A SQL datasource (expectations run as SQL inside DuckDB) was measured too: it would cost ~1 s per
 2 M rows, but on GX 1.24 + duckdb-engine 0.17 + SQLAlchemy 2.1 every metric query returns no rows
 (GX fetches the result after closing the connection, whose rollback discards DuckDB's pending
@@ -59,34 +53,13 @@ class SuiteOutcome:
                 "outcome_reused": self.reused}
 
 
-_import_started = threading.Event()
-
-
-def _import_gx() -> None:
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("TQDM_DISABLE", "1")  # no progress bars in run logs
-    try:
-        import great_expectations  # noqa: F401
-    except Exception:  # the checks import it again and report the error there
-        logging.getLogger(__name__).debug("background import of great_expectations failed", exc_info=True)
-
-
-def import_in_background() -> None:
-    """Start importing GX in a daemon thread, once per process. Python's import lock makes a
-    ``SuiteRunner`` created meanwhile wait for that import instead of starting a second one."""
-    if _import_started.is_set():
-        return
-    _import_started.set()
-    threading.Thread(target=_import_gx, name="gx-import", daemon=True).start()
-
-
 class SuiteRunner:
     """One ephemeral GX context holding a feed's suite; ``validate`` takes DataFrames."""
 
     def __init__(self, spec: dict[str, Any]):
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
         os.environ.setdefault("TQDM_DISABLE", "1")  # no progress bars in run logs
-        import great_expectations as gx  # waits for a background import under way (import lock)
+        import great_expectations as gx
 
         _skip_batch_fingerprints()
 
