@@ -21,12 +21,12 @@
   Each model keeps its own watermark, so a model that failed in an earlier run catches up on
   everything delivered since it last succeeded. A model lists its employers once, in a pre-hook,
   into meta.floating_stale_<model> (kept until its next run), and its delete and its select read
-  that list: finding them searches four raw feeds (0.6-0.9 s at national volume). The first model
-  (int_floating_inputs) records when its list was made and from which watermark
-  (meta.floating_list_made); a later model of the same dbt invocation whose own watermark is that
-  same one would find the same employers, so it copies that list instead of searching again
-  (the usual month: all three were built by the same earlier run). A model whose watermark
-  differs (it failed or was added since) searches for itself.
+  that list: finding them searches four raw feeds (0.6-0.9 s at national volume). Each model
+  records when its list was made and from which watermark (meta.stale_lists_made); a later model
+  of the same dbt invocation whose own watermark is the first one's (int_floating_inputs) would
+  find the same employers, so it copies that list instead of searching again (the usual month:
+  all three were built by the same earlier run). A model whose watermark differs (it failed or
+  was added since) searches for itself.
   On Spark (no delete) the models are partitioned by province and a run overwrites every
   province with a new delivery of hrss_employers or of the four feeds.
   tests/pipeline/test_incremental.py proves the result equals a full rebuild.
@@ -43,21 +43,15 @@
 {{ ipx_meta('floating_stale_' ~ this.identifier) }}
 {%- endmacro %}
 
-{#- The model that lists first, and the record of when and from which watermark it listed. -#}
+{#- The model that lists first. -#}
 {% macro floating_first_model() -%}{{ return('int_floating_inputs') }}{%- endmacro %}
-{% macro floating_list_made() -%}
-{{ adapter.quote(target.database) }}.meta.floating_list_made
-{%- endmacro %}
 
 {#- True when the first model's list was made in this dbt invocation from this model's own
     watermark: the same deliveries are new to both, so the list would be the same. -#}
 {% macro floating_list_reusable() -%}
 {%- if not execute or this.identifier == floating_first_model() -%}{{ return(false) }}{%- endif -%}
-{%- set exists = run_query("select count(*) from duckdb_tables() where database_name = '" ~ target.database
-                           ~ "' and schema_name = 'meta' and table_name = 'floating_list_made'") -%}
-{%- if exists.rows[0][0] == 0 -%}{{ return(false) }}{%- endif -%}
-{%- set same = run_query("select count(*) from " ~ floating_list_made() ~ " where model = '" ~ floating_first_model()
-                         ~ "' and listed_in = " ~ built_at() ~ " and since = " ~ last_built()) -%}
+{%- set same = run_query("select count(*) from " ~ stale_lists_made(target.database) ~ " where model = '"
+                         ~ floating_first_model() ~ "' and listed_in = " ~ built_at() ~ " and since = " ~ last_built()) -%}
 {{ return(same.rows[0][0] > 0) }}
 {%- endmacro %}
 
@@ -76,16 +70,6 @@ select _province, uscc from {{ raw_feed(feed) }}
 where (_province, {{ key }}) in ({{ new_slice_keys(feed, key) }})
 {%- if not loop.last %} union{% endif %}
 {%- endfor %}
-{%- else -%}
-select 1
-{%- endif -%}
-{%- endmacro %}
-
-{#- Pre-hook (after the list, first model only): when and from which watermark its list was made. -#}
-{% macro record_floating_list_made() -%}
-{%- if is_incremental() and target.type != 'spark' -%}
-create or replace table {{ floating_list_made() }} as
-select '{{ this.identifier }}' as model, {{ last_built() }} as since, {{ built_at() }} as listed_in
 {%- else -%}
 select 1
 {%- endif -%}

@@ -98,6 +98,8 @@ create schema if not exists {{ ipx_meta_schema() }}
         {%- do run_query('create schema if not exists ' ~ adapter.quote(database) ~ '.meta') -%}
         {%- do run_query('create table if not exists ' ~ adapter.quote(database) ~ '.meta.incremental_watermarks'
                          ~ ' (model varchar primary key, built_at timestamp)') -%}
+        {%- do run_query('create table if not exists ' ~ adapter.quote(database) ~ '.meta.stale_lists_made'
+                         ~ ' (model varchar primary key, since timestamp, listed_in timestamp)') -%}
     {%- endfor -%}
 {%- endif -%}
 select 1
@@ -123,6 +125,26 @@ insert or replace into {{ ipx_meta('incremental_watermarks') }} values ('{{ this
     Parquet table from parallel threads collide in its _temporary folder, properties do not. -#}
 {% macro spark__record_watermark() -%}
 alter table {{ this }} set tblproperties ('ipx.built_at' = '{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}')
+{%- endmacro %}
+
+{#- Models kept by key list what to recompute into meta in a pre-hook (the floating models, the
+    employer profile, the training first passes). This hook, after the list, records for the
+    model when it listed (this invocation) and from which watermark; on a full build, that it
+    did not (listed_in null). Readers: a later floating model reusing the first one's list
+    (floating_list_reusable), and the data tests of these models, which then read only the
+    recomputed rows (macros/recomputed_rows_tests.sql). -#}
+{% macro stale_lists_made(database=none) -%}
+{{ adapter.quote(database or this.database) }}.meta.stale_lists_made
+{%- endmacro %}
+
+{% macro record_stale_list_made() -%}
+{%- if target.type == 'spark' -%}
+select 1
+{%- elif is_incremental() -%}
+insert or replace into {{ stale_lists_made() }} values ('{{ this.identifier }}', {{ last_built() }}, {{ built_at() }})
+{%- else -%}
+insert or replace into {{ stale_lists_made() }} values ('{{ this.identifier }}', null, null)
+{%- endif -%}
 {%- endmacro %}
 
 {% macro new_deliveries(feeds) -%}

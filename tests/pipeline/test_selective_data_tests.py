@@ -139,3 +139,54 @@ def test_only_tests_over_changed_inputs_run(small_build, tmp_path, monkeypatch):
     fourth = _outcomes(warehouse)
     assert _evaluated_after(fourth, latest) == set(fourth) and all(passed for passed, _ in fourth.values())
     assert _sql(warehouse, "SELECT full_refresh FROM meta.model_build ORDER BY built_at DESC LIMIT 1") == [(True,)]
+
+
+FIRST_PASS_UNIQUE = ("intermediate/int_training_first_pass", "unique_int_training_first_pass_person_pseudonym")
+FLOATING_UNIQUE = "unique_combination_mart_premium_floating_province_code__cycle_end_year__uscc"
+
+
+def _compiled_tests(warehouse) -> dict[str, str]:
+    """The SQL each data test of the warehouse's last dbt build ran, by test name."""
+    results = json.loads((warehouse.parent / f"{warehouse.name}.dbt" / "run_results.json").read_text(encoding="utf-8"))
+    return {r["unique_id"].split(".")[2]: r.get("compiled_code") or "" for r in results["results"]
+            if r["unique_id"].startswith("test.")}
+
+
+def test_tests_of_models_kept_by_key_read_the_recomputed_rows_unless_they_failed(small_build, tmp_path):
+    """A model kept by key recomputes the keys it lists; its row-local tests then read those rows
+    only (macros/recomputed_rows_tests.sql), unless their last outcome was not a pass."""
+    # a full build lists nothing: its tests read every row
+    full = _compiled_tests(small_build.warehouse)
+    assert "floating_stale_mart_premium_floating" not in full[FLOATING_UNIQUE]
+    assert "training_first_pass_stale" not in full[FIRST_PASS_UNIQUE[1]]
+
+    landing = tmp_path / "landing"
+    shutil.copytree(small_build.landing, landing)
+    warehouse = copy_warehouse(small_build.warehouse, tmp_path / "wh")
+    # a person whose training no delivery below touches gets a second row: a kept row the month
+    # does not recompute (the premise of the filter is that kept rows passed before)
+    province, period = _resubmit(landing, "hrss_training", slice_index=-1)
+    kept = _sql(warehouse, "SELECT person_pseudonym FROM intermediate.int_training_first_pass WHERE person_pseudonym "
+                           "NOT IN (SELECT person_pseudonym FROM raw.hrss_training WHERE _province = ? AND _period = ?) "
+                           "ORDER BY 1 LIMIT 1", [province, period])[0][0]
+    _sql(warehouse, "INSERT INTO intermediate.int_training_first_pass SELECT * FROM intermediate.int_training_first_pass "
+                    "WHERE person_pseudonym = ?", [kept])
+
+    # 1. the month: the first passes of the slice's persons are recomputed, and the test reads them only
+    month = run_pipeline(landing, warehouse, publish=False)
+    assert month.failed_checks == []
+    tests = _compiled_tests(warehouse)
+    assert "training_first_pass_stale" in tests[FIRST_PASS_UNIQUE[1]]
+    listed = _sql(warehouse, "SELECT count(*), count(*) FILTER (WHERE person_pseudonym = ?) "
+                             "FROM meta.training_first_pass_stale", [kept])[0]
+    assert listed[0] > 0 and listed[1] == 0
+    assert _outcomes(warehouse)[FIRST_PASS_UNIQUE][0] is True
+
+    # 2. the same test, its last outcome a failure: it reads every row and finds the kept duplicate
+    _sql(warehouse, "UPDATE meta.dbt_test_outcomes SET passed = false WHERE asset_key = ? AND check_name = ?",
+         list(FIRST_PASS_UNIQUE))
+    _resubmit(landing, "hrss_training", slice_index=0)
+    with pytest.raises(RunFailed) as failed:
+        run_pipeline(landing, warehouse, publish=False)
+    assert f"{FIRST_PASS_UNIQUE[0]}:{FIRST_PASS_UNIQUE[1]}" in failed.value.summary.failed_checks
+    assert "training_first_pass_stale" not in _compiled_tests(warehouse)[FIRST_PASS_UNIQUE[1]]
