@@ -75,16 +75,3 @@ left join (
         on {% for key in keys %}{{ right_alias }}.{{ key }} = {{ right_alias }}_asof.{{ key }}
         and {% endfor %}{{ right_alias }}.{{ right_order }} = {{ right_alias }}_asof._ipx_asof_order
 {%- endmacro %}
-
-{#- Rows stored in this order so that DuckDB's zone maps skip what a join's dynamic filter rules
-    out (min/max per row group): a table ordered by the quarter lets the month's events, which
-    fall in one or two quarters, read those quarters' row groups only. Spark writes Parquet
-    partitioned by province: no global sort there. -#}
-{% macro stored_in_order_of(columns) -%}
-{{ return(adapter.dispatch('stored_in_order_of', 'ipx')(columns)) }}
-{%- endmacro %}
-{% macro default__stored_in_order_of(columns) -%}
-order by {{ columns | join(', ') }}
-{%- endmacro %}
-{% macro spark__stored_in_order_of(columns) -%}
-{%- endmacro %}

@@ -38,6 +38,3 @@ from snapshots
 left join key_divisions
     on key_divisions.province_code = snapshots.province_code
     and key_divisions.division = snapshots.industry_division
--- stored by quarter: the events attributed to employers (macros/employer_attribution.sql) join
--- the snapshots of their own quarter, and a month's events read one or two quarters' row groups
-{{ stored_in_order_of(['quarter_index']) }}
