@@ -127,12 +127,10 @@ insert or replace into {{ ipx_meta('incremental_watermarks') }} values ('{{ this
 alter table {{ this }} set tblproperties ('ipx.built_at' = '{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}')
 {%- endmacro %}
 
-{#- Models kept by key list what to recompute into meta in a pre-hook (the floating models, the
-    employer profile, the training first passes). This hook, after the list, records for the
-    model when it listed (this invocation) and from which watermark; on a full build, that it
-    did not (listed_in null). Readers: a later floating model reusing the first one's list
-    (floating_list_reusable), and the data tests of these models, which then read only the
-    recomputed rows (macros/recomputed_rows_tests.sql). -#}
+{#- The floating models list the employers to recompute into meta in a pre-hook. This hook, after
+    the list, records for the model when it listed (this invocation) and from which watermark; on
+    a full build, that it did not (listed_in null). Its reader: a later floating model reusing the
+    first one's list (floating_list_reusable, macros/floating_incremental.sql). -#}
 {% macro stale_lists_made(database=none) -%}
 {{ adapter.quote(database or this.database) }}.meta.stale_lists_made
 {%- endmacro %}

@@ -1,6 +1,6 @@
 {{ config(materialized=duckdb_incremental_materialization(), incremental_strategy='append',
           pre_hook=["{{ ensure_meta_schema() }}", "{{ ensure_watermarks() }}", "{{ list_stale_trained_persons() }}",
-                    "{{ record_stale_list_made() }}", "{{ delete_stale_trained_persons() }}"],
+                    "{{ delete_stale_trained_persons() }}"],
           post_hook="{{ record_watermark() }}") }}
 -- depends_on: {{ source('ingest', 'files') }}
 -- depends_on: {{ source('raw', 'hrss_training') }}

@@ -1,7 +1,6 @@
 {{ config(materialized=duckdb_incremental_materialization(), incremental_strategy='append', on_schema_change='fail',
           pre_hook=["{{ ensure_meta_schema() }}", "{{ ensure_watermarks() }}", "{{ ensure_employer_event_changes() }}",
-                    "{{ list_stale_profile_employers() }}", "{{ record_stale_list_made() }}",
-                    "{{ delete_stale_profile_rows() }}"],
+                    "{{ list_stale_profile_employers() }}", "{{ delete_stale_profile_rows() }}"],
           post_hook=["{{ move_profile_as_of_date() }}", "{{ record_watermark() }}"]) }}
 -- depends_on: {{ source('ingest', 'files') }}
 -- depends_on: {{ source('raw', 'acftu_supervision') }}
