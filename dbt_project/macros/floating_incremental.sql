@@ -21,12 +21,12 @@
   Each model keeps its own watermark, so a model that failed in an earlier run catches up on
   everything delivered since it last succeeded. A model lists its employers once, in a pre-hook,
   into meta.floating_stale_<model> (kept until its next run), and its delete and its select read
-  that list: finding them searches four raw feeds (0.6-0.9 s at national volume). Each model
-  records when its list was made and from which watermark (meta.stale_lists_made); a later model
-  of the same dbt invocation whose own watermark is the first one's (int_floating_inputs) would
-  find the same employers, so it copies that list instead of searching again (the usual month:
-  all three were built by the same earlier run). A model whose watermark differs (it failed or
-  was added since) searches for itself.
+  that list: finding them searches four raw feeds (0.6-0.9 s at national volume). The first
+  model (int_floating_inputs) records when its list was made and from which watermark
+  (meta.stale_lists_made); a later model of the same dbt invocation whose own watermark is that
+  one would find the same employers, so it copies that list instead of searching again (the usual
+  month: all three were built by the same earlier run). A model whose watermark differs (it
+  failed or was added since) searches for itself.
   On Spark (no delete) the models are partitioned by province and a run overwrites every
   province with a new delivery of hrss_employers or of the four feeds.
   tests/pipeline/test_incremental.py proves the result equals a full rebuild.
@@ -50,7 +50,7 @@
     watermark: the same deliveries are new to both, so the list would be the same. -#}
 {% macro floating_list_reusable() -%}
 {%- if not execute or this.identifier == floating_first_model() -%}{{ return(false) }}{%- endif -%}
-{%- set same = run_query("select count(*) from " ~ stale_lists_made(target.database) ~ " where model = '"
+{%- set same = run_query("select count(*) from " ~ stale_lists_made() ~ " where model = '"
                          ~ floating_first_model() ~ "' and listed_in = " ~ built_at() ~ " and since = " ~ last_built()) -%}
 {{ return(same.rows[0][0] > 0) }}
 {%- endmacro %}

@@ -98,9 +98,9 @@ create schema if not exists {{ ipx_meta_schema() }}
         {%- do run_query('create schema if not exists ' ~ adapter.quote(database) ~ '.meta') -%}
         {%- do run_query('create table if not exists ' ~ adapter.quote(database) ~ '.meta.incremental_watermarks'
                          ~ ' (model varchar primary key, built_at timestamp)') -%}
-        {%- do run_query('create table if not exists ' ~ adapter.quote(database) ~ '.meta.stale_lists_made'
-                         ~ ' (model varchar primary key, since timestamp, listed_in timestamp)') -%}
     {%- endfor -%}
+    {%- do run_query('create table if not exists ' ~ stale_lists_made()
+                     ~ ' (model varchar primary key, since timestamp, listed_in timestamp)') -%}
 {%- endif -%}
 select 1
 {%- endmacro %}
@@ -127,12 +127,13 @@ insert or replace into {{ ipx_meta('incremental_watermarks') }} values ('{{ this
 alter table {{ this }} set tblproperties ('ipx.built_at' = '{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}')
 {%- endmacro %}
 
-{#- The floating models list the employers to recompute into meta in a pre-hook. This hook, after
-    the list, records for the model when it listed (this invocation) and from which watermark; on
-    a full build, that it did not (listed_in null). Its reader: a later floating model reusing the
-    first one's list (floating_list_reusable, macros/floating_incremental.sql). -#}
-{% macro stale_lists_made(database=none) -%}
-{{ adapter.quote(database or this.database) }}.meta.stale_lists_made
+{#- A model that lists the keys to recompute into meta in a pre-hook can record, with this hook
+    after the list, when it listed (this invocation) and from which watermark; on a full build,
+    that it did not (listed_in null). The table is in the target's database (on-run-start makes
+    it). Today one model records: int_floating_inputs, whose list the later floating models reuse
+    (floating_list_reusable, macros/floating_incremental.sql). -#}
+{% macro stale_lists_made() -%}
+{{ adapter.quote(target.database) }}.meta.stale_lists_made
 {%- endmacro %}
 
 {% macro record_stale_list_made() -%}

@@ -1,8 +1,7 @@
 {{ config(materialized='incremental', incremental_strategy=province_incremental_strategy(),
           partition_by=province_partition_by(),
           pre_hook=["{{ ensure_meta_schema() }}", "{{ ensure_watermarks() }}",
-                    "{{ list_stale_floating_employers() }}", "{{ record_stale_list_made() }}",
-                    "{{ delete_stale_floating_rows() }}"],
+                    "{{ list_stale_floating_employers() }}", "{{ delete_stale_floating_rows() }}"],
           post_hook="{{ record_watermark() }}") }}
 -- depends_on: {{ source('ingest', 'files') }}
 -- depends_on: {{ source('raw', 'hrss_injury_claims') }}
