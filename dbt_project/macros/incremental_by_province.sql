@@ -70,7 +70,7 @@ timestamp '{{ built_at.value }}'
 {{ return(['province_code']) }}
 {%- endmacro %}
 
-{#- Models kept by key on DuckDB (the employer marts, the training first passes): incremental
+{#- Models kept by key on DuckDB (the employer marts, the training first passes and rosters): incremental
     there; a plain table on Spark, where is_incremental() is therefore never true and their hooks
     do nothing. -#}
 {% macro duckdb_incremental_materialization() -%}
