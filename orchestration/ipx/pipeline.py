@@ -224,7 +224,7 @@ def run_pipeline(landing: Path, warehouse: Path, publish: bool = True, show_prog
 
     from ipx.assets.data_tests import check_keys_of
     from ipx.assets.raw_checks import FRESHNESS_CHECK
-    from ipx.assets.warehouse_models import NOTHING_NEW, plan_build_tests, prepare_manifest
+    from ipx.assets.warehouse_models import NOTHING_NEW, nothing_to_build, plan_build_tests, prepare_manifest
 
     prepare_manifest()
     from ipx import definitions
@@ -261,13 +261,11 @@ def run_pipeline(landing: Path, warehouse: Path, publish: bool = True, show_prog
             tags={**tags, "ipx/phase": "ingestion"},
         )]
         # a failed ingestion step or blocking feed check stops the run before dbt, as it always did
-        if results[0].success and not _ever_taken(layout):
-            # nothing delivered, now or before (a mistyped --landing, a new deployment before its
-            # first delivery): building models over no data would only fail their tests
+        if results[0].success and not resources["warehouse"].has_taken_deliveries():
+            # nothing delivered, now or before: stop before the build (whose asset would refuse it)
             summary = summarise(results[0].run_id, layout)
             summary.log_file = str(log_path)
-            raise RunFailed(f"nothing to build: no delivery in {Path(landing).resolve()}, and the warehouse "
-                            "has taken none before (is --landing the folder the agencies deliver to?)", summary)
+            raise RunFailed(nothing_to_build(Path(landing).resolve()), summary)
         if results[0].success:
             plan = plan_build_tests(layout.warehouse, engine, definitions.dbt_models)
             what = ("nothing new since the last build: dbt not run" if plan.reason == NOTHING_NEW
@@ -328,17 +326,6 @@ def _spark_leftovers(layout: WarehouseLayout, run_id: str) -> str:
     kept = sorted(layout.spark_dir.glob(f"*-{run_id[:8]}"))
     where = f"Spark warehouse and metastore kept in {kept[-1]}; " if kept else ""
     return f"{where}dbt's log: {dbt_target_path(layout, SPARK) / 'dbt.log'}"
-
-
-def _ever_taken(layout: WarehouseLayout) -> bool:
-    """Whether the warehouse's ledger holds any delivery (loaded or quarantined)."""
-    con = duckdb.connect(str(layout.warehouse), read_only=True)
-    try:
-        return con.execute("SELECT EXISTS (SELECT 1 FROM ingest.files)").fetchone()[0]
-    except duckdb.CatalogException:
-        return False
-    finally:
-        con.close()
 
 
 def _latest_build(layout: WarehouseLayout):

@@ -50,6 +50,18 @@ class WarehouseResource(dg.ConfigurableResource):
         finally:
             con.close()
 
+    def has_taken_deliveries(self) -> bool:
+        """Whether the warehouse's ledger holds any delivery, loaded or quarantined. Without one
+        there is nothing to build: a mistyped landing folder, or a deployment before its first
+        delivery (models over no data would only fail their tests)."""
+        if not self.layout.warehouse.exists():
+            return False
+        with self.connect() as con:
+            try:
+                return con.execute("SELECT EXISTS (SELECT 1 FROM ingest.files)").fetchone()[0]
+            except duckdb.CatalogException:
+                return False
+
 
 def warehouse_from_env() -> WarehouseResource:
     return WarehouseResource(

@@ -180,6 +180,9 @@ def build_dbt_assets() -> dg.AssetsDefinition:
                 dagster_dbt_translator=IpxDbtTranslator())
     def ipx_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
         os.environ["IPX_WAREHOUSE"] = str(warehouse.layout.warehouse)
+        if not warehouse.has_taken_deliveries():
+            # ipx run stops before this step with the same reason; a job launched in Dagster does not
+            raise dg.Failure(description=nothing_to_build(warehouse.landing_dir))
         engine = engine_of_target(dbt.target)
         fingerprint = build_fingerprint(engine)
         built_with, built_on, inputs = _last_build(warehouse)
@@ -246,6 +249,12 @@ def plan_build_tests(warehouse: Path, engine: str, assets_def: dg.AssetsDefiniti
             return plan_data_tests(con, assets_def, dbt_project.manifest_path, fingerprint, incremental)
         except Exception as exc:  # never skip a test on a doubt
             return TestPlan(set(check_test_ids(assets_def)), reason=f"tests not chosen ({exc}): every test runs")
+
+
+def nothing_to_build(landing: Path) -> str:
+    """Why a warehouse that has never taken a delivery is not built."""
+    return (f"nothing to build: no delivery in {landing}, and the warehouse has taken none before "
+            "(is the landing folder the one the agencies deliver to?)")
 
 
 NOTHING_NEW = "nothing new"  # same project, same inputs as the last build: dbt does not run
