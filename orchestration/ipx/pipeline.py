@@ -53,6 +53,7 @@ class RunSummary:
     note: str | None = None
     engine: str = "duckdb"  # what built the models: duckdb, or spark (published tables copied back)
     tests_skipped: list[str] = field(default_factory=list)  # "N data tests skipped: ..." per build they passed in
+    models_unchanged: list[str] = field(default_factory=list)  # "N dbt models ... not rebuilt: ..." per build
 
     def render(self) -> str:
         lines = [
@@ -82,6 +83,8 @@ class RunSummary:
         ]
         lines += [f"    FAILED CHECK: {c}" for c in self.failed_checks]
         lines += [f"    {sentence}" for sentence in self.tests_skipped]
+        if self.models_unchanged:
+            lines.append("  models              " + "; ".join(self.models_unchanged))
         if self.overdue or self.never_delivered:
             lines.append(f"  deliveries overdue  {len(self.overdue)} feed x province at the data's as-of {self.as_of}"
                          + (f"; {self.never_delivered} never delivered" if self.never_delivered else ""))
@@ -222,9 +225,9 @@ def run_pipeline(landing: Path, warehouse: Path, publish: bool = True, show_prog
     os.environ["IPX_WAREHOUSE"] = str(layout.warehouse)
     os.environ["IPX_LANDING"] = str(Path(landing).resolve())
 
-    from ipx.assets.data_tests import check_keys_of
+    from ipx.assets.build_selection import check_keys_of
     from ipx.assets.raw_checks import FRESHNESS_CHECK
-    from ipx.assets.warehouse_models import NOTHING_NEW, nothing_to_build, plan_build_tests, prepare_manifest
+    from ipx.assets.warehouse_models import NOTHING_NEW, nothing_to_build, plan_next_build, prepare_manifest
 
     prepare_manifest()
     from ipx import definitions
@@ -242,9 +245,9 @@ def run_pipeline(landing: Path, warehouse: Path, publish: bool = True, show_prog
     feed_checks = check_keys_of(definitions.all_checks) - freshness
     instance = _instance(layout)
     # One ipx run is two Dagster runs, tagged alike: ingestion (the raw feeds, their checks, the
-    # ledger), then the models with the data tests chosen from what ingestion changed
-    # (plan_build_tests: dbt's tests run as the selected asset checks, never an --exclude), and the
-    # freshness checks on the marts. With nothing new there is no second run (dbt would not run).
+    # ledger), then the models and data tests chosen from what ingestion changed (plan_next_build:
+    # the run's selection of assets and asset checks, never an --exclude), and the freshness
+    # checks on the marts. With nothing new there is no second run (dbt would not run).
     tags = {"ipx/entry": "cli", "ipx/invocation": log_path.stem}
     plan = None
     # dbt's own progress lines go to stdout; keep them in the run log, not on the console (both it
@@ -267,17 +270,18 @@ def run_pipeline(landing: Path, warehouse: Path, publish: bool = True, show_prog
             summary.log_file = str(log_path)
             raise RunFailed(nothing_to_build(Path(landing).resolve()), summary)
         if results[0].success:
-            plan = plan_build_tests(layout.warehouse, engine, definitions.dbt_models)
+            plan = plan_next_build(layout.warehouse, engine, definitions.dbt_models)
             what = ("nothing new since the last build: dbt not run" if plan.reason == NOTHING_NEW
-                    else f"{len(plan.selected)} dbt data tests run" + (f" ({plan.reason})" if plan.reason else ""))
-            print(what, *plan.sentences(), sep="\n", flush=True)  # into the run log
+                    else f"{len(plan.models)} dbt models and seeds built, {len(plan.selected)} dbt data tests run"
+                    + (f" ({plan.reason})" if plan.reason else ""))
+            print(what, *plan.model_sentences(), *plan.sentences(), sep="\n", flush=True)  # into the run log
         if plan is not None and plan.reason == NOTHING_NEW:
             progress.checks_planned(len(feed_checks))
             progress.dbt_planned(0)
         elif plan is not None:
             results.append(dg.materialize(
                 [*definitions.all_assets, *definitions.all_checks],
-                selection=(dg.AssetSelection.assets(*definitions.dbt_models.keys).without_checks()
+                selection=(dg.AssetSelection.assets(*plan.models).without_checks()
                            | dg.AssetSelection.checks(*plan.selected, *freshness)),
                 resources=resources, instance=instance, raise_on_error=False,
                 run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
@@ -287,6 +291,7 @@ def run_pipeline(landing: Path, warehouse: Path, publish: bool = True, show_prog
     summary.engine = engine
     summary.log_file = str(log_path)
     if plan is not None:
+        summary.models_unchanged = plan.model_sentences()
         summary.tests_skipped = plan.sentences()
     evaluations = [e for result in results for e in result.get_asset_check_evaluations()]
     summary.checks_run = len(evaluations)

@@ -1,11 +1,18 @@
-"""What each dbt data test reads (ipx.assets.data_tests), from the manifest: the inputs whose change
-makes an incremental build run it again."""
+"""What each dbt data test, model and seed reads (ipx.assets.build_selection), from the manifest:
+the inputs whose change makes an incremental build run or build it again."""
 
 import dagster_dbt.asset_utils
 
 from ipx import definitions
 from ipx.assets import warehouse_models
-from ipx.assets.data_tests import LEDGER_FEEDS, Lineage, check_test_ids, ledger_feeds, load_manifest
+from ipx.assets.build_selection import (
+    LEDGER_FEEDS,
+    Lineage,
+    built_node_ids,
+    check_test_ids,
+    ledger_feeds,
+    load_manifest,
+)
 
 
 def _lineage():
@@ -14,14 +21,27 @@ def _lineage():
 
 def _inputs(test_name):
     lineage = _lineage()
-    (test_id,) = [uid for uid in lineage.inputs_by_test if uid.split(".")[2] == test_name]
-    return lineage.inputs_by_test[test_id]
+    (test_id,) = [uid for uid in lineage.inputs_by_node if uid.split(".")[2] == test_name]
+    return lineage.inputs_by_node[test_id]
 
 
 def test_every_data_test_has_its_inputs():
     ids = check_test_ids(definitions.dbt_models)
     assert len(ids) > 200 and all(ids.values())
-    assert set(ids.values()) == set(_lineage().inputs_by_test)
+    assert set(ids.values()) == {uid for uid in _lineage().inputs_by_node if uid.startswith("test.")}
+
+
+def test_every_model_and_seed_has_its_inputs():
+    ids = built_node_ids(definitions.dbt_models)
+    assert len(ids) > 80 and all(ids.values())
+    assert set(ids.values()) == {uid for uid in _lineage().inputs_by_node if uid.split(".")[0] in ("model", "seed")}
+    inputs = _lineage().inputs_by_node
+    assert inputs["model.ipx.stg_hrss_employers"] == {"feed:hrss_employers"}
+    assert inputs["model.ipx.int_employer_snapshots"] == {"feed:hrss_employers"}
+    assert inputs["model.ipx.dim_provinces"] == inputs["seed.ipx.provinces"] == frozenset()
+    assert "ledger" in inputs["model.ipx.int_as_of"] and "ledger" in inputs["model.ipx.mart_provincial_assessment"]
+    # a model reads what each model it refs reads
+    assert inputs["model.ipx.int_employer_snapshots"] <= inputs["model.ipx.int_claims_attributed"]
 
 
 def test_a_staging_test_reads_its_feed_only():

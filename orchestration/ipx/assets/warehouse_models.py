@@ -18,14 +18,15 @@ from dagster_dbt import asset_utils as _dbt_asset_utils
 from dbt.version import __version__ as dbt_core_version
 from packaging import version
 
-from ipx.assets.data_tests import (
+from ipx.assets.build_selection import (
+    BuildPlan,
     Evaluations,
     Lineage,
-    TestPlan,
+    built_node_ids,
     check_test_ids,
     input_digests,
     load_manifest,
-    plan_data_tests,
+    plan_build,
 )
 from ipx.engine import (
     DUCKDB,
@@ -51,8 +52,8 @@ if shutil.which("dbt") is None:
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
-# A build that skips some data tests (ipx.assets.data_tests) is a subset of the dbt assets: dagster-dbt
-# then names every selected model, seed and test on dbt's command line, or, beyond 200 of them, runs
+# A build that skips some models or data tests (ipx.assets.build_selection) is a subset of the dbt
+# assets: dagster-dbt then names every selected model, seed and test on dbt's command line, or, beyond 200 of them, runs
 # dbt in a temporary copy of the project with a generated selector. That copy breaks dbt's partial
 # parsing in this warehouse's target folder (its saved state points into the copy, which is gone
 # next time: seeds are looked for there) and is left behind. The whole project (~90 models and
@@ -157,7 +158,7 @@ def _record_build(warehouse: WarehouseResource, fingerprint: str, full_refresh: 
 def _record_failed_build(context, warehouse: WarehouseResource, evaluations: Evaluations) -> None:
     """A build that failed (a model's error, or a data test that failed): the outcomes dbt gave are
     recorded all the same, so a test that failed is run again next time; the build is not."""
-    if not evaluations.seen:
+    if not evaluations.seen and not evaluations.built:
         return
     try:
         with warehouse.connect() as con:
@@ -172,7 +173,7 @@ def _evaluations(context: dg.AssetExecutionContext, warehouse: WarehouseResource
         digests = input_digests(con)
     return Evaluations(fingerprint=fingerprint, digests=digests,
                        lineage=Lineage.from_manifest(load_manifest(dbt_project.manifest_path)),
-                       test_ids=check_test_ids(context.assets_def))
+                       test_ids=check_test_ids(context.assets_def), node_ids=built_node_ids(context.assets_def))
 
 
 def build_dbt_assets() -> dg.AssetsDefinition:
@@ -213,6 +214,8 @@ def build_dbt_assets() -> dg.AssetsDefinition:
                     evaluations.add(event)
                     progress.dbt_node_done(event.check_name or "test")
                 elif isinstance(event, (dg.Output, dg.AssetMaterialization)):
+                    evaluations.add_built(event.asset_key if isinstance(event, dg.AssetMaterialization)
+                                          else context.asset_key_for_output(event.output_name))
                     progress.dbt_node_done(getattr(event, "output_name", None) or "model")
                 yield event
 
@@ -234,21 +237,22 @@ def build_dbt_assets() -> dg.AssetsDefinition:
     return ipx_dbt_models
 
 
-def plan_build_tests(warehouse: Path, engine: str, assets_def: dg.AssetsDefinition) -> TestPlan:
-    """The data tests the next build of the models runs (``ipx.assets.data_tests``): every one
+def plan_next_build(warehouse: Path, engine: str, assets_def: dg.AssetsDefinition) -> BuildPlan:
+    """The models and data tests the next build runs (``ipx.assets.build_selection``): every one
     on a full build (first build, changed project, other engine, Spark) and when nothing is new
-    (dbt does not run); on an incremental DuckDB build, those whose inputs changed since they last
-    passed."""
+    (dbt does not run); on an incremental DuckDB build, the models whose inputs changed since they
+    were built and the tests whose inputs changed since they last passed."""
     fingerprint = build_fingerprint(engine)
-    with WarehouseResource(path=str(warehouse)).connect() as con:
+    with WarehouseResource(path=str(warehouse)).connect(published=True) as con:
         built_with, built_on, inputs = _last_build_on(con)
         if built_with == fingerprint and built_on == inputs:
-            return TestPlan(set(check_test_ids(assets_def)), reason=NOTHING_NEW)
+            return BuildPlan(set(check_test_ids(assets_def)), set(built_node_ids(assets_def)), reason=NOTHING_NEW)
         incremental = engine == DUCKDB and built_with == fingerprint
         try:
-            return plan_data_tests(con, assets_def, dbt_project.manifest_path, fingerprint, incremental)
-        except Exception as exc:  # never skip a test on a doubt
-            return TestPlan(set(check_test_ids(assets_def)), reason=f"tests not chosen ({exc}): every test runs")
+            return plan_build(con, assets_def, dbt_project.manifest_path, fingerprint, incremental)
+        except Exception as exc:  # never skip a test or a model on a doubt
+            return BuildPlan(set(check_test_ids(assets_def)), set(built_node_ids(assets_def)),
+                             reason=f"models and tests not chosen ({exc}): every one runs")
 
 
 def nothing_to_build(landing: Path) -> str:

@@ -1,8 +1,9 @@
-"""Which dbt data tests an incremental build runs: only those whose inputs changed, or that did
-not pass the last time they ran.
+"""Which dbt models and data tests an incremental build runs: the models whose inputs changed
+since they were last built, and the tests whose inputs changed or that did not pass the last time
+they ran.
 
-A data test's outcome depends on the dbt project and on what its tested model reads, transitively
-(dbt's manifest, ``depends_on.nodes`` down to ``source.*`` and ``seed.*``). Seeds are files of the
+A model's table, and a data test's outcome, depend on the dbt project and on what the node reads,
+transitively (dbt's manifest, ``depends_on.nodes`` down to ``source.*`` and ``seed.*``). Seeds are files of the
 project, so they change with its fingerprint. Sources are the raw feeds and the ingestion ledger,
 which change only through ingestion; they are reduced to *inputs*, each with a digest of its state:
 
@@ -28,6 +29,15 @@ status, the build that evaluated it, the project fingerprint and the digest of i
 On an incremental DuckDB build a test is skipped, through the run's selection of asset checks,
 when its last outcome passed under the same project and its inputs' digest is the same now: it
 cannot come out differently. A skipped test keeps its recorded outcome.
+
+Every model and seed dbt builds is recorded alike in ``meta.dbt_model_inputs`` (the build, the
+project fingerprint and the digest of its inputs before dbt ran). On an incremental DuckDB build a
+model is left out of the run's selection of assets when it was built under the same project from
+inputs with the same digest: its table is what building it again would make (a month of six feeds
+leaves the staging and snapshots of the other feeds, the reference tables and the seeds as they
+are; dbt's per-node work is most of what such a node costs). A model that failed, or that dbt
+skipped because something upstream failed, has no new record, so it runs next time. A model left
+out keeps its incremental watermark: when it next runs, it takes every delivery since it last ran.
 """
 
 from __future__ import annotations
@@ -42,6 +52,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import dagster as dg
+
+from ipx.published_db import CATALOG as PUBLISHED_CATALOG
 
 # Models that read the ledger rows of these feeds only (besides what they read through refs).
 # The record-level incremental models read the ledger to find new deliveries of their feed and of
@@ -122,9 +134,9 @@ def input_digests(con) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class Lineage:
-    """The inputs every dbt test of the manifest reads, by test unique id."""
+    """The inputs every dbt test, model and seed of the manifest reads, by unique id."""
 
-    inputs_by_test: Mapping[str, frozenset[str]]
+    inputs_by_node: Mapping[str, frozenset[str]]
 
     @classmethod
     def from_manifest(cls, manifest: Mapping) -> Lineage:
@@ -158,11 +170,13 @@ class Lineage:
                 found |= source_inputs(node, dep) if dep.startswith("source.") else upstream(dep)
             return frozenset(found)
 
-        return cls({uid: upstream(uid) for uid, node in nodes.items() if node["resource_type"] == "test"})
+        return cls({uid: upstream(uid) for uid, node in nodes.items()
+                    if node["resource_type"] in ("test", "model", "seed")})
 
-    def digest(self, test_id: str, digests: Mapping[str, str]) -> str | None:
-        """The digest of the test's inputs now; None when one of them cannot be known."""
-        inputs = self.inputs_by_test.get(test_id)
+    def digest(self, node_id: str, digests: Mapping[str, str]) -> str | None:
+        """The digest of the node's inputs in the state ``digests`` describes; None when one of
+        them cannot be known."""
+        inputs = self.inputs_by_node.get(node_id)
         if inputs is None or any(i not in digests and not i.startswith("feed:") for i in inputs):
             return None
         # the feed catalogue follows the contracts: a change to it counts as a change of everything
@@ -208,6 +222,13 @@ def check_test_ids(assets_def: dg.AssetsDefinition) -> dict[dg.AssetCheckKey, st
             for spec in assets_def.node_check_specs_by_output_name.values()}
 
 
+def built_node_ids(assets_def: dg.AssetsDefinition) -> dict[dg.AssetKey, str]:
+    """The dbt model or seed behind each asset of the dbt assets."""
+    from dagster_dbt.asset_utils import DAGSTER_DBT_UNIQUE_ID_METADATA_KEY
+
+    return {spec.key: (spec.metadata or {}).get(DAGSTER_DBT_UNIQUE_ID_METADATA_KEY) for spec in assets_def.specs}
+
+
 def _key(check_key: dg.AssetCheckKey) -> tuple[str, str]:
     return check_key.asset_key.to_user_string(), check_key.name
 
@@ -215,15 +236,25 @@ def _key(check_key: dg.AssetCheckKey) -> tuple[str, str]:
 # ------------------------------------------------------------------ recording outcomes
 
 
+MODEL_INPUTS_DDL = """
+CREATE SCHEMA IF NOT EXISTS meta;
+CREATE TABLE IF NOT EXISTS meta.dbt_model_inputs (
+  asset_key VARCHAR PRIMARY KEY, built_at TIMESTAMP, fingerprint VARCHAR, inputs VARCHAR)
+"""
+
+
 @dataclass
 class Evaluations:
-    """The data tests a build evaluated, to be recorded once dbt has let go of the warehouse."""
+    """The data tests a build evaluated and the models it built, to be recorded once dbt has let
+    go of the warehouse."""
 
     fingerprint: str
     digests: dict[str, str]
     lineage: Lineage
     test_ids: dict[dg.AssetCheckKey, str]
+    node_ids: dict[dg.AssetKey, str] = field(default_factory=dict)
     seen: list[tuple[dg.AssetCheckKey, bool, str]] = field(default_factory=list)
+    built: set[dg.AssetKey] = field(default_factory=set)
 
     def add(self, result: dg.AssetCheckResult, asset_key: dg.AssetKey | None = None) -> None:
         key = dg.AssetCheckKey(asset_key or result.asset_key, result.check_name)
@@ -231,49 +262,90 @@ class Evaluations:
             severity = result.severity.value if result.severity is not None else "ERROR"
             self.seen.append((key, bool(result.passed), severity))
 
+    def add_built(self, asset_key: dg.AssetKey) -> None:
+        if asset_key in self.node_ids:
+            self.built.add(asset_key)
+
     def record(self, con, built_at: dt.datetime) -> None:
         con.execute(OUTCOMES_DDL)
         rows = [[*_key(key), passed, severity, built_at, self.fingerprint,
                  self.lineage.digest(self.test_ids[key], self.digests)] for key, passed, severity in self.seen]
         if rows:
             con.executemany("INSERT OR REPLACE INTO meta.dbt_test_outcomes VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        con.execute(MODEL_INPUTS_DDL)
+        rows = [[key.to_user_string(), built_at, self.fingerprint, self.lineage.digest(self.node_ids[key], self.digests)]
+                for key in sorted(self.built, key=lambda k: k.to_user_string())]
+        if rows:
+            con.executemany("INSERT OR REPLACE INTO meta.dbt_model_inputs VALUES (?, ?, ?, ?)", rows)
 
 
 # ------------------------------------------------------------------ choosing the tests of a run
 
 
 @dataclass
-class TestPlan:
-    """The dbt data tests a build runs, and those it skips with when they last passed."""
+class BuildPlan:
+    """The dbt data tests a build runs, and those it skips with when they last passed; the models
+    and seeds it builds, and those it leaves as they are with when they were built."""
 
     selected: set[dg.AssetCheckKey]
+    models: set[dg.AssetKey]
     skipped: dict[dg.AssetCheckKey, dt.datetime] = field(default_factory=dict)
-    reason: str = ""  # why every test runs, when it does
+    unchanged_models: dict[dg.AssetKey, dt.datetime] = field(default_factory=dict)
+    reason: str = ""  # why every test and model runs, when they do
+
+    def model_sentences(self) -> list[str]:
+        """What the operator reads about the models left as they are (one per build they were made in)."""
+        return [f"{n} dbt models and seeds not rebuilt: their inputs are unchanged since the build of "
+                f"{built_at:%Y-%m-%d %H:%M:%S}" for built_at, n in _per_build(self.unchanged_models)]
 
     def sentences(self) -> list[str]:
         """What the operator reads about skipped tests (one sentence per build they passed in)."""
-        by_build: dict[dt.datetime, int] = {}
-        for built_at in self.skipped.values():
-            by_build[built_at] = by_build.get(built_at, 0) + 1
         return [f"{n} data tests skipped: their inputs are unchanged since the build of "
-                f"{built_at:%Y-%m-%d %H:%M:%S}, where they passed"
-                for built_at, n in sorted(by_build.items(), reverse=True)]
+                f"{built_at:%Y-%m-%d %H:%M:%S}, where they passed" for built_at, n in _per_build(self.skipped)]
 
 
-def plan_data_tests(con, assets_def: dg.AssetsDefinition, manifest_path: Path, fingerprint: str,
-                    incremental: bool) -> TestPlan:
-    """Every data test when the build is not an incremental DuckDB build; else the tests whose
-    inputs changed since their last evaluation, or whose last outcome was not a pass."""
+def _per_build(when: Mapping[object, dt.datetime]) -> list[tuple[dt.datetime, int]]:
+    by_build: dict[dt.datetime, int] = {}
+    for built_at in when.values():
+        by_build[built_at] = by_build.get(built_at, 0) + 1
+    return sorted(by_build.items(), reverse=True)
+
+
+def existing_relations(con) -> set[tuple[str, str, str]]:
+    """(catalog, schema, name) of every table and view the connection sees; the warehouse's own
+    catalog is ''. The published file must be attached as ``ipx_published``."""
+    main = con.execute("SELECT current_database()").fetchone()[0]
+    rows = con.execute("SELECT database_name, schema_name, table_name FROM duckdb_tables() UNION ALL "
+                       "SELECT database_name, schema_name, view_name FROM duckdb_views()").fetchall()
+    return {("" if d == main else d, s.lower(), t.lower()) for d, s, t in rows}
+
+
+def _relation(node: Mapping) -> tuple[str, str, str]:
+    catalog = node["database"] if node["database"] == PUBLISHED_CATALOG else ""
+    return catalog, node["schema"].lower(), (node.get("alias") or node["name"]).lower()
+
+
+def plan_build(con, assets_def: dg.AssetsDefinition, manifest_path: Path, fingerprint: str,
+               incremental: bool) -> BuildPlan:
+    """Every data test and model when the build is not an incremental DuckDB build; else the
+    tests whose inputs changed since their last evaluation, or whose last outcome was not a pass,
+    and the models whose inputs changed since they were last built or whose table is gone (a
+    published file removed by hand). ``con`` has the published file attached."""
     test_ids = check_test_ids(assets_def)
-    everything = set(test_ids)
+    node_ids = built_node_ids(assets_def)
     if not incremental:
-        return TestPlan(everything, reason="full build")
-    lineage = Lineage.from_manifest(load_manifest(manifest_path))
+        return BuildPlan(set(test_ids), set(node_ids), reason="full build")
+    manifest = load_manifest(manifest_path)
+    lineage = Lineage.from_manifest(manifest)
     digests = input_digests(con)
+    existing = existing_relations(con)
     con.execute(OUTCOMES_DDL)
+    con.execute(MODEL_INPUTS_DDL)
     known = {(a, c): (passed, built_at, fp, inputs) for a, c, passed, built_at, fp, inputs in con.execute(
         "SELECT asset_key, check_name, passed, built_at, fingerprint, inputs FROM meta.dbt_test_outcomes").fetchall()}
-    plan = TestPlan(set())
+    built = {a: (built_at, fp, inputs) for a, built_at, fp, inputs in con.execute(
+        "SELECT asset_key, built_at, fingerprint, inputs FROM meta.dbt_model_inputs").fetchall()}
+    plan = BuildPlan(set(), set())
     for key, test_id in test_ids.items():
         last = known.get(_key(key))
         now = lineage.digest(test_id, digests) if test_id else None
@@ -281,6 +353,16 @@ def plan_data_tests(con, assets_def: dg.AssetsDefinition, manifest_path: Path, f
             plan.skipped[key] = last[1]
         else:
             plan.selected.add(key)
+    for key, node_id in node_ids.items():
+        last = built.get(key.to_user_string())
+        now = lineage.digest(node_id, digests) if node_id else None
+        there = node_id in manifest["nodes"] and _relation(manifest["nodes"][node_id]) in existing
+        if last is not None and last[1] == fingerprint and now is not None and last[2] == now and there:
+            plan.unchanged_models[key] = last[0]
+        else:
+            plan.models.add(key)
+    if not plan.models:  # inputs changed that no model reads: build everything rather than nothing
+        plan.models, plan.unchanged_models = set(node_ids), {}
     return plan
 
 
