@@ -65,8 +65,9 @@ def _dbt_ran(warehouse):
     """The nodes the last dbt invocation on this warehouse ran, with their status."""
     from ipx.storage import WarehouseLayout
 
-    results = json.loads((WarehouseLayout.at(warehouse).dbt_target / "run_results.json").read_text(encoding="utf-8"))
-    return {r["unique_id"].split(".")[-1]: r["status"] for r in results["results"] if r["unique_id"].startswith(("model.", "seed."))}
+    path = WarehouseLayout.at(warehouse).dbt_target / "run_results.json"
+    results = json.loads(path.read_text(encoding="utf-8"))["results"]
+    return {r["unique_id"].split(".")[-1]: r["status"] for r in results if r["unique_id"].startswith(("model.", "seed."))}
 
 
 def _evaluated_after(outcomes, since):

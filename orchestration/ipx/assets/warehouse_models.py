@@ -53,8 +53,8 @@ if shutil.which("dbt") is None:
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 # A build that skips some models or data tests (ipx.assets.build_selection) is a subset of the dbt
-# assets: dagster-dbt then names every selected model, seed and test on dbt's command line, or, beyond 200 of them, runs
-# dbt in a temporary copy of the project with a generated selector. That copy breaks dbt's partial
+# assets: dagster-dbt then names every selected model, seed and test on dbt's command line, or,
+# beyond 200 of them, runs dbt in a temporary copy of the project with a generated selector. That copy breaks dbt's partial
 # parsing in this warehouse's target folder (its saved state points into the copy, which is gone
 # next time: seeds are looked for there) and is left behind. The whole project (~90 models and
 # seeds, ~230 tests) named on the command line is one argument of ~30 KB, well under Linux's
